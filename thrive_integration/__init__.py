@@ -1,0 +1,1 @@
+"""Thrive TRM integration: import, mapping and export between Thrive and the platform."""

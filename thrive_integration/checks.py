@@ -1,0 +1,66 @@
+"""System checks: configuration errors surface at `manage.py check`, not mid-sync."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.utils.module_loading import import_string
+
+from .conf import integration_settings
+
+DEMO_KEY = "NlJ4a1p5QjF0cVZXcGdGVHZFUWt3WkQ2Y0N5ZEtmM0g="
+
+
+@register()
+def check_encryption_keys(app_configs, **kwargs):
+    from cryptography.fernet import Fernet
+
+    keys = integration_settings.user_settings.get("ENCRYPTION_KEYS") or []
+    if not keys:
+        return [Error("THRIVE_INTEGRATION['ENCRYPTION_KEYS'] is empty.", id="thrive.E001")]
+    problems = []
+    for index, key in enumerate(keys):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            problems.append(
+                Error(f"ENCRYPTION_KEYS[{index}] is not a Fernet key.", id="thrive.E002")
+            )
+    if DEMO_KEY in keys and not settings.DEBUG:
+        problems.append(
+            Warning("The demo encryption key is in use outside DEBUG.", id="thrive.W001")
+        )
+    return problems
+
+
+@register()
+def check_q_cluster(app_configs, **kwargs):
+    cluster = getattr(settings, "Q_CLUSTER", {})
+    timeout, retry = cluster.get("timeout"), cluster.get("retry")
+    if timeout is not None and retry is not None and retry <= timeout:
+        return [
+            Error(
+                "Q_CLUSTER['retry'] must exceed Q_CLUSTER['timeout'], or a slow sync is "
+                "delivered twice while still running.",
+                id="thrive.E003",
+            )
+        ]
+    if timeout is not None and timeout <= integration_settings.TASK_TIME_BUDGET_SECONDS:
+        return [
+            Error("TASK_TIME_BUDGET_SECONDS must be below Q_CLUSTER['timeout'].", id="thrive.E004")
+        ]
+    return []
+
+
+@register()
+def check_owner_resolver(app_configs, **kwargs):
+    path = integration_settings.user_settings.get("OWNER_RESOLVER")
+    if path is None:
+        return []
+    try:
+        resolver = import_string(path) if isinstance(path, str) else path
+    except ImportError as exc:
+        return [Error(f"OWNER_RESOLVER {path!r} cannot be imported: {exc}", id="thrive.E005")]
+    if not callable(resolver):
+        return [Error(f"OWNER_RESOLVER {path!r} is not callable.", id="thrive.E006")]
+    return []

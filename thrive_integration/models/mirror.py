@@ -1,0 +1,300 @@
+"""Local mirrors of Thrive objects, one model per Thrive object, with Thrive's field names.
+
+Every mirror keeps the raw payload (`remote_data`) beside a few extracted, indexed fields, and a
+`content_hash` of the payload so an unchanged record costs no write. Bookkeeping fields carry a
+`remote_` prefix, as unified ATS APIs do. References between top-level Thrive objects are kept
+as remote ids (`*_remote_id`) rather than foreign keys: Thrive may send a candidacy before the
+contact it names reaches us, and an import must not fail on order. Children (a contact's
+positions, a company's funding rounds...) arrive embedded in their parent and hang off it by a
+real foreign key.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MirrorModel(models.Model):
+    connection = models.ForeignKey("thrive_integration.Connection", on_delete=models.CASCADE)
+    remote_id = models.CharField(max_length=64)
+    remote_created_at = models.DateTimeField(null=True, blank=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+    remote_deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    remote_data = models.JSONField(default=dict)
+    content_hash = models.CharField(max_length=64)
+    first_synced_at = models.DateTimeField()
+    last_synced_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.remote_id}"
+
+
+def _unique_remote_id(name: str) -> list[models.UniqueConstraint]:
+    return [models.UniqueConstraint(fields=["connection", "remote_id"], name=f"{name}_remote_id")]
+
+
+def _mirror_meta(name: str, **extra):
+    attrs = {"constraints": _unique_remote_id(name), "ordering": ["id"], **extra}
+    return type("Meta", (), attrs)
+
+
+class ThriveUser(MirrorModel):
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True, db_index=True)
+    role = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(null=True)
+
+    Meta = _mirror_meta("thrive_user", verbose_name="Thrive user")
+
+
+class Company(MirrorModel):
+    name = models.CharField(max_length=255, blank=True, db_index=True)
+    website_url = models.CharField(max_length=500, blank=True)
+    industry = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=255, blank=True)
+
+    Meta = _mirror_meta("thrive_company", verbose_name_plural="companies")
+
+
+class FundingRound(MirrorModel):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="funding_rounds")
+    round = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    currency = models.CharField(max_length=8, blank=True)
+    announced_on = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_funding_round")
+
+
+class Investment(MirrorModel):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="investments")
+    investor_name = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+    currency = models.CharField(max_length=8, blank=True)
+    invested_on = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_investment")
+
+
+class ContactNetwork(MirrorModel):
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    contact_ids = models.JSONField(default=list)
+
+    Meta = _mirror_meta("thrive_contact_network")
+
+
+class TalentPool(MirrorModel):
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    contact_ids = models.JSONField(default=list)
+
+    Meta = _mirror_meta("thrive_talent_pool")
+
+
+class CandidacyStage(MirrorModel):
+    name = models.CharField(max_length=255, blank=True)
+    position = models.IntegerField(null=True)
+    active = models.BooleanField(null=True)
+
+    Meta = _mirror_meta("thrive_candidacy_stage")
+
+
+class Search(MirrorModel):
+    name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=32, blank=True, db_index=True)
+    company_remote_id = models.CharField(max_length=64, blank=True, db_index=True)
+    company_name = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=255, blank=True)
+    opened_on = models.CharField(max_length=32, blank=True)
+    closed_on = models.CharField(max_length=32, blank=True)
+    default_candidacy_stage_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta("thrive_search", verbose_name_plural="searches")
+
+
+class SearchCommission(MirrorModel):
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="commissions")
+    user_remote_id = models.CharField(max_length=64, blank=True)
+    percentage = models.DecimalField(max_digits=7, decimal_places=3, null=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
+
+    Meta = _mirror_meta("thrive_search_commission")
+
+
+class SearchDocument(MirrorModel):
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="documents")
+    file_name = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    url = models.TextField(blank=True)
+    size = models.BigIntegerField(null=True)
+
+    Meta = _mirror_meta("thrive_search_document")
+
+
+class SearchTeamMembership(MirrorModel):
+    """Origination, execution, conversion and recruitment team memberships of a search.
+
+    Thrive serves each team as its own child list; their ids are only unique within a list, so
+    `remote_id` is stored as `<team>:<id>`.
+    """
+
+    class Team(models.TextChoices):
+        ORIGINATION = "origination"
+        EXECUTION = "execution"
+        CONVERSION = "conversion"
+        RECRUITMENT = "recruitment"
+
+    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="team_memberships")
+    team = models.CharField(max_length=16, choices=Team.choices)
+    user_remote_id = models.CharField(max_length=64, blank=True)
+    role = models.CharField(max_length=255, blank=True)
+
+    Meta = _mirror_meta("thrive_search_team_membership")
+
+
+class Contact(MirrorModel):
+    first_name = models.CharField(max_length=255, blank=True)
+    last_name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=255, blank=True, db_index=True)
+    linkedin_url = models.CharField(max_length=500, blank=True)
+    city = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=255, blank=True)
+    merged_into_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta(
+        "thrive_contact",
+        indexes=[models.Index(fields=["connection", "remote_updated_at"], name="contact_upd")],
+    )
+
+
+class Position(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="positions")
+    company_remote_id = models.CharField(max_length=64, blank=True)
+    company_name = models.CharField(max_length=255, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    start_date = models.CharField(max_length=32, blank=True)
+    end_date = models.CharField(max_length=32, blank=True)
+    current = models.BooleanField(null=True)
+
+    Meta = _mirror_meta("thrive_position")
+
+
+class Education(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="educations")
+    school_name = models.CharField(max_length=255, blank=True)
+    degree = models.CharField(max_length=255, blank=True)
+    field_of_study = models.CharField(max_length=255, blank=True)
+    start_date = models.CharField(max_length=32, blank=True)
+    end_date = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_education")
+
+
+class ContactNote(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(blank=True)
+    user_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta("thrive_contact_note")
+
+
+class ContactComment(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(blank=True)
+    user_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta("thrive_contact_comment")
+
+
+class ContactDocument(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="documents")
+    file_name = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=255, blank=True)
+    url = models.TextField(blank=True)
+    size = models.BigIntegerField(null=True)
+
+    Meta = _mirror_meta("thrive_contact_document")
+
+
+class OffLimitReason(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="off_limit_reasons")
+    reason = models.TextField(blank=True)
+    company_remote_id = models.CharField(max_length=64, blank=True)
+    expires_on = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_off_limit_reason")
+
+
+class Outreach(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outreaches")
+    channel = models.CharField(max_length=32, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    user_remote_id = models.CharField(max_length=64, blank=True)
+    occurred_at = models.CharField(max_length=40, blank=True)
+
+    Meta = _mirror_meta("thrive_outreach", verbose_name_plural="outreaches")
+
+
+class ContactConnection(MirrorModel):
+    """A Thrive "connection" between two people (not our Connection to Thrive)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="connections")
+    connected_contact_remote_id = models.CharField(max_length=64, blank=True)
+    connection_type = models.CharField(max_length=40, blank=True)
+    strength = models.CharField(max_length=16, blank=True)
+    connected_on = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_contact_connection")
+
+
+class ContactReference(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="references")
+    referee_contact_remote_id = models.CharField(max_length=64, blank=True)
+    search_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta("thrive_contact_reference")
+
+
+class Introduction(MirrorModel):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="introductions")
+    introduced_contact_remote_id = models.CharField(max_length=64, blank=True)
+    introduced_by_user_remote_id = models.CharField(max_length=64, blank=True)
+    search_remote_id = models.CharField(max_length=64, blank=True)
+    introduced_on = models.CharField(max_length=32, blank=True)
+
+    Meta = _mirror_meta("thrive_introduction")
+
+
+class Candidacy(MirrorModel):
+    contact_remote_id = models.CharField(max_length=64, blank=True, db_index=True)
+    search_remote_id = models.CharField(max_length=64, blank=True, db_index=True)
+    candidacy_stage_remote_id = models.CharField(max_length=64, blank=True, db_index=True)
+    candidacy_stage_name = models.CharField(max_length=255, blank=True)
+    candidacy_stage_entered_at = models.DateTimeField(null=True)
+    rejection_reason = models.TextField(blank=True)
+    rejected_at = models.DateTimeField(null=True)
+    source = models.CharField(max_length=255, blank=True)
+
+    Meta = _mirror_meta("thrive_candidacy", verbose_name_plural="candidacies")
+
+
+class CandidacyComment(MirrorModel):
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="comments")
+    body = models.TextField(blank=True)
+    user_remote_id = models.CharField(max_length=64, blank=True)
+
+    Meta = _mirror_meta("thrive_candidacy_comment")
+
+
+class CandidacyTag(MirrorModel):
+    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=255, blank=True)
+
+    Meta = _mirror_meta("thrive_candidacy_tag")
