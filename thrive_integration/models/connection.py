@@ -84,3 +84,6 @@ class SyncLock(models.Model):
     connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="lock")
     holder = models.CharField(max_length=64, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"lock of {self.connection_id} held by {self.holder or 'nobody'}"

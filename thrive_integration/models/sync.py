@@ -109,6 +109,9 @@ class SyncError(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.resource} {self.remote_id}: {self.reason[:80]}"
+
 
 class SyncCursor(models.Model):
     """How far incremental imports of one resource have safely read."""
@@ -129,3 +132,6 @@ class SyncCursor(models.Model):
                 fields=["connection", "resource"], name="thrive_cursor_connection_resource"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} since {self.value.isoformat()}"
