@@ -5,25 +5,8 @@ from __future__ import annotations
 import pytest
 import responses
 
+from tests.thrive.helpers import API_KEY, BASE, FakeTime
 from thrive_integration.thrive import ThriveClient
-
-BASE = "https://thrive.test/api/v2"
-API_KEY = "sk_live_SECRET_abc123"
-
-
-class FakeTime:
-    """A monotonic clock that only moves when something sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

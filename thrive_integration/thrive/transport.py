@@ -145,9 +145,7 @@ class Transport:
                 retries += 1
                 wait = self._wait_before_retry(exc, retries)
                 logger.warning(
-                    "%s %s: %s; retry %d/%d in %.2fs",
-                    method,
-                    url_path(url),
+                    "%s; retry %d/%d in %.2fs",
                     exc,
                     retries,
                     self._max_retries,
