@@ -1,4 +1,5 @@
 from .connection import Connection, ConnectionStatus, SyncLock
+from .mapping import FieldMapping
 from .mirror import (
     Candidacy,
     CandidacyComment,
@@ -26,6 +27,7 @@ from .mirror import (
     TalentPool,
     ThriveUser,
 )
+from .profiles import CandidateProfile, ContactProfileLink
 from .sync import RunStatus, StepStatus, SyncCursor, SyncError, SyncRun, SyncStep
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "CandidacyComment",
     "CandidacyStage",
     "CandidacyTag",
+    "CandidateProfile",
     "Company",
     "Connection",
     "ConnectionStatus",
@@ -42,8 +45,10 @@ __all__ = [
     "ContactDocument",
     "ContactNetwork",
     "ContactNote",
+    "ContactProfileLink",
     "ContactReference",
     "Education",
+    "FieldMapping",
     "FundingRound",
     "Introduction",
     "Investment",
