@@ -52,6 +52,14 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            # The database itself refuses a second active run of one connection.
+            models.UniqueConstraint(
+                fields=["connection"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="thrive_one_active_run",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} sync #{self.pk} ({self.get_status_display()})"

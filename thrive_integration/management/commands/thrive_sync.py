@@ -1,0 +1,67 @@
+"""Run an import in this process, with the same code the django-q2 task runs."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from ...exceptions import ConfigurationError, SyncLocked
+from ...models import RunStatus, SyncRun, SyncStep
+from ...sync.registry import RESOURCE_NAMES
+from ...sync.runner import execute_run, request_sync
+from ._common import add_owner_argument, get_connection
+
+COLUMNS = ("resource", "status", "created", "updated", "unchanged", "deleted", "failed", "pages")
+
+
+class Command(BaseCommand):
+    help = "Import from Thrive now and print a per-resource summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+        add_owner_argument(parser)
+        parser.add_argument("--full", action="store_true", help="Read everything, then sweep.")
+        parser.add_argument(
+            "--resources",
+            default="",
+            help=f"Comma-separated subset of: {', '.join(RESOURCE_NAMES)}",
+        )
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, name: str, owner: str | None, full: bool, resources: str, **options):
+        connection = get_connection(name, owner)
+        wanted = [part.strip() for part in resources.split(",") if part.strip()] or None
+        try:
+            run = request_sync(
+                connection, full=full, resources=wanted, trigger=SyncRun.Trigger.COMMAND
+            )
+        except (SyncLocked, ConfigurationError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        bar = None if options["no_progress"] else tqdm(unit=" updates", desc="sync", leave=False)
+
+        def progress(step: SyncStep) -> None:
+            if bar is not None:
+                bar.set_description(step.resource)
+                bar.set_postfix(records=step.records_done, refresh=False)
+                bar.update(1)
+
+        execute_run(run.pk, progress=progress)
+        if bar is not None:
+            bar.close()
+        run.refresh_from_db()
+        self._summary(run)
+        if run.status == RunStatus.FAILED:
+            raise CommandError(f"Sync run #{run.pk} failed: {run.error}")
+
+    def _summary(self, run: SyncRun) -> None:
+        rows = [
+            (s.resource, s.get_status_display(), s.created, s.updated, s.unchanged, s.deleted)
+            + (s.failed, s.pages)
+            for s in run.steps.all()
+        ]
+        widths = [max(len(str(row[i])) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
+        for row in [COLUMNS, *rows]:
+            self.stdout.write(
+                "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
+            )
+        self.stdout.write(f"Sync run #{run.pk} ({run.kind}): {run.get_status_display()}")

@@ -1,0 +1,1 @@
+"""The import engine: generic over the resource declarations in `registry`."""

@@ -1,0 +1,253 @@
+"""One small declaration per Thrive resource; the engine knows no resource by name.
+
+Order matters only for readers of the run (users, then what references them, as Findem does):
+references between top-level objects are remote ids, so no resource needs another to import.
+The external recruitment team member of a search is not imported: Thrive serves it only one
+search at a time, which would cost a request per search for a single name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+
+from .. import models as m
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """A child list embedded in its parent's payload under `key` (also its `include` value)."""
+
+    key: str
+    model: type[Model]
+    parent_field: str
+    fields: dict[str, str]
+    # Constant field values, and a prefix that keeps ids unique when lists share one model.
+    constants: dict[str, str] = field(default_factory=dict)
+    id_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    name: str
+    path: str
+    model: type[Model]
+    # Local field -> payload path (dots walk into embedded objects).
+    fields: dict[str, str]
+    children: tuple[ChildSpec, ...] = ()
+    # Called inside each page's transaction with the local ids whose payload changed.
+    after_page: Callable[[m.Connection, list[int]], object] | None = None
+
+    @property
+    def include(self) -> tuple[str, ...]:
+        return tuple(child.key for child in self.children)
+
+
+def _same(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+def _team(team: str) -> ChildSpec:
+    return ChildSpec(
+        f"{team}_team_memberships",
+        m.SearchTeamMembership,
+        "search",
+        {"user_remote_id": "user_id", "role": "role"},
+        constants={"team": team},
+        id_prefix=f"{team}:",
+    )
+
+
+def _map_contacts(connection: m.Connection, contact_ids: list[int]) -> object:
+    from ..mapping import map_contacts
+
+    return map_contacts(connection, contact_ids)
+
+
+RESOURCES: tuple[ResourceSpec, ...] = (
+    ResourceSpec(
+        "users", "/users", m.ThriveUser, _same("first_name", "last_name", "email", "role", "active")
+    ),
+    ResourceSpec(
+        "companies",
+        "/companies",
+        m.Company,
+        _same("name", "website_url", "industry", "city", "country"),
+        children=(
+            ChildSpec(
+                "funding_rounds",
+                m.FundingRound,
+                "company",
+                _same("round", "amount", "currency", "announced_on"),
+            ),
+            ChildSpec(
+                "investments",
+                m.Investment,
+                "company",
+                _same("investor_name", "amount", "currency", "invested_on"),
+            ),
+        ),
+    ),
+    ResourceSpec(
+        "contact_networks",
+        "/contact_networks",
+        m.ContactNetwork,
+        _same("name", "description", "contact_ids"),
+    ),
+    ResourceSpec(
+        "talent_pools", "/talent_pools", m.TalentPool, _same("name", "description", "contact_ids")
+    ),
+    ResourceSpec(
+        "candidacy_stages",
+        "/candidacy_stages",
+        m.CandidacyStage,
+        _same("name", "position", "active"),
+    ),
+    ResourceSpec(
+        "searches",
+        "/searches",
+        m.Search,
+        {
+            **_same("name", "status", "company_name", "city", "country", "opened_on", "closed_on"),
+            "company_remote_id": "company_id",
+            "default_candidacy_stage_remote_id": "default_candidacy_stage_id",
+        },
+        children=(
+            ChildSpec(
+                "commissions",
+                m.SearchCommission,
+                "search",
+                {"user_remote_id": "user_id", "percentage": "percentage", "amount": "amount"},
+            ),
+            ChildSpec(
+                "documents",
+                m.SearchDocument,
+                "search",
+                _same("file_name", "content_type", "url", "size"),
+            ),
+            _team("origination"),
+            _team("execution"),
+            _team("conversion"),
+            _team("recruitment"),
+        ),
+    ),
+    ResourceSpec(
+        "contacts",
+        "/contacts",
+        m.Contact,
+        {
+            **_same("first_name", "last_name", "email", "linkedin_url", "city", "country"),
+            "merged_into_remote_id": "merged_into_id",
+        },
+        children=(
+            ChildSpec(
+                "positions",
+                m.Position,
+                "contact",
+                {
+                    **_same("company_name", "title", "start_date", "end_date", "current"),
+                    "company_remote_id": "company_id",
+                },
+            ),
+            ChildSpec(
+                "educations",
+                m.Education,
+                "contact",
+                _same("school_name", "degree", "field_of_study", "start_date", "end_date"),
+            ),
+            ChildSpec(
+                "notes", m.ContactNote, "contact", {"body": "body", "user_remote_id": "user_id"}
+            ),
+            ChildSpec(
+                "contact_comments",
+                m.ContactComment,
+                "contact",
+                {"body": "body", "user_remote_id": "user_id"},
+            ),
+            ChildSpec(
+                "documents",
+                m.ContactDocument,
+                "contact",
+                _same("file_name", "content_type", "url", "size"),
+            ),
+            ChildSpec(
+                "off_limit_reasons",
+                m.OffLimitReason,
+                "contact",
+                {"reason": "reason", "company_remote_id": "company_id", "expires_on": "expires_on"},
+            ),
+            ChildSpec(
+                "outreaches",
+                m.Outreach,
+                "contact",
+                {**_same("channel", "subject", "occurred_at"), "user_remote_id": "user_id"},
+            ),
+            ChildSpec(
+                "connections",
+                m.ContactConnection,
+                "contact",
+                {
+                    **_same("connection_type", "strength", "connected_on"),
+                    "connected_contact_remote_id": "connected_contact_id",
+                },
+            ),
+            ChildSpec(
+                "references",
+                m.ContactReference,
+                "contact",
+                {
+                    "referee_contact_remote_id": "referee_contact_id",
+                    "search_remote_id": "search_id",
+                },
+            ),
+            ChildSpec(
+                "introductions",
+                m.Introduction,
+                "contact",
+                {
+                    "introduced_contact_remote_id": "introduced_contact_id",
+                    "introduced_by_user_remote_id": "introduced_by_user_id",
+                    "search_remote_id": "search_id",
+                    "introduced_on": "introduced_on",
+                },
+            ),
+        ),
+        after_page=_map_contacts,
+    ),
+    ResourceSpec(
+        "candidacies",
+        "/candidacies",
+        m.Candidacy,
+        {
+            "contact_remote_id": "contact_id",
+            "search_remote_id": "search_id",
+            "candidacy_stage_remote_id": "candidacy_stage.id",
+            "candidacy_stage_name": "candidacy_stage.name",
+            **_same("candidacy_stage_entered_at", "rejection_reason", "rejected_at", "source"),
+        },
+        children=(
+            ChildSpec(
+                "candidacy_comments",
+                m.CandidacyComment,
+                "candidacy",
+                {"body": "body", "user_remote_id": "user_id"},
+            ),
+            ChildSpec("tags", m.CandidacyTag, "candidacy", {"name": "name"}),
+        ),
+    ),
+)
+
+BY_NAME: dict[str, ResourceSpec] = {spec.name: spec for spec in RESOURCES}
+RESOURCE_NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def resolve(names: list[str] | None) -> list[ResourceSpec]:
+    """The requested resources in dependency order; unknown names are a ValueError."""
+    if not names:
+        return list(RESOURCES)
+    unknown = sorted(set(names) - set(BY_NAME))
+    if unknown:
+        raise ValueError(f"Unknown resources: {', '.join(unknown)}")
+    return [spec for spec in RESOURCES if spec.name in names]

@@ -1,0 +1,278 @@
+"""Run orchestration: create a run, execute it page by page, resume it after a kill.
+
+A run has one step per resource. Each page is written in one transaction together with the
+step's counts and its checkpoint (the client's page cursor), so a worker killed at any moment
+loses at most the page in flight, and the next attempt continues from the saved page. An
+invocation works until its time budget is spent and then returns False: the task layer
+re-enqueues it, and the continuation picks up the checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..connections import client_for
+from ..exceptions import ConfigurationError, SyncLocked, ThriveIntegrationError
+from ..models import Connection, RunStatus, StepStatus, SyncError, SyncRun, SyncStep
+from ..redaction import redact
+from ..thrive import ThriveClient
+from . import cursors, locking
+from .registry import BY_NAME, ResourceSpec, resolve
+from .sweep import SeenIds, sweep
+from .upsert import upsert_page
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[SyncStep], None]
+
+
+def request_sync(
+    connection: Connection,
+    *,
+    full: bool = False,
+    resources: list[str] | None = None,
+    trigger: str = SyncRun.Trigger.MANUAL,
+) -> SyncRun:
+    """Record a new run with its steps; refuse while another run of the connection is active.
+
+    A database constraint allows one active run per connection, so two simultaneous requests
+    cannot both succeed. The caller enqueues (or executes) the run.
+    """
+    if connection.is_disconnected:
+        raise ConfigurationError("This connection is disconnected; reconnect it to sync.")
+    specs = resolve(resources)
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(
+                connection=connection,
+                kind=SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL,
+                trigger=trigger,
+            )
+            SyncStep.objects.bulk_create(
+                SyncStep(run=run, resource=spec.name, order=index)
+                for index, spec in enumerate(specs)
+            )
+    except IntegrityError:
+        active = SyncRun.objects.filter(connection=connection, status__in=_ACTIVE).first()
+        raise SyncLocked(
+            f"Sync run #{active.pk if active else '?'} of this connection is still active."
+        ) from None
+    return run
+
+
+_ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
+
+
+def active_run(connection: Connection) -> SyncRun | None:
+    return SyncRun.objects.filter(connection=connection, status__in=_ACTIVE).first()
+
+
+def is_stalled(run: SyncRun) -> bool:
+    """An active run nobody works on: its worker died and its lease ran out."""
+    return run.is_active and run.attempts > 0 and not locking.is_held(run.connection)
+
+
+@dataclass
+class _Budget:
+    deadline: float | None
+
+    def spent(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+
+def execute_run(
+    run_id: int, *, budget_seconds: float | None = None, progress: Progress | None = None
+) -> bool:
+    """Work on a run; True when it is finished, False when the budget ran out first."""
+    run = SyncRun.objects.select_related("connection").get(pk=run_id)
+    if not run.is_active:
+        return True
+    connection = run.connection
+    holder = f"run:{run.pk}:{uuid.uuid4().hex[:12]}"
+    if not locking.claim(connection, holder):
+        logger.info(
+            "sync run %s skipped: another worker holds connection %s", run.pk, connection.pk
+        )
+        return True
+    budget = _Budget(time.monotonic() + budget_seconds if budget_seconds else None)
+    try:
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING,
+            started_at=run.started_at or timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+        run.refresh_from_db()
+        client = client_for(connection)
+        with client:
+            for step in run.steps.exclude(
+                status__in=(StepStatus.SUCCEEDED, StepStatus.NEEDS_ATTENTION)
+            ):
+                finished = _run_step(run, step, client, holder, budget, progress)
+                if not finished:
+                    return False
+                if step.status == StepStatus.FAILED:
+                    break
+        _finish(run)
+        return True
+    except ThriveIntegrationError as exc:
+        _fail(run, redact(str(exc)))
+        return True
+    except Exception as exc:
+        logger.exception("sync run %s crashed", run.pk)
+        _fail(run, redact(f"{type(exc).__name__}: {exc}"))
+        raise
+    finally:
+        locking.release(connection, holder)
+
+
+def _run_step(
+    run: SyncRun,
+    step: SyncStep,
+    client: ThriveClient,
+    holder: str,
+    budget: _Budget,
+    progress: Progress | None,
+) -> bool:
+    spec = BY_NAME[step.resource]
+    connection = run.connection
+    if step.status == StepStatus.NOT_STARTED:
+        step.status = StepStatus.RUNNING
+        step.started_at = timezone.now()
+        if run.kind == SyncRun.Kind.INCREMENTAL:
+            step.updated_since = cursors.read_from(connection, spec.name)
+        step.save()
+    elif step.checkpoint:
+        # This invocation did not see the pages before the checkpoint: no sweep from it.
+        step.resumed = True
+        step.save(update_fields=["resumed"])
+    seen = SeenIds()
+    server_filters = True
+    try:
+        for page in client.iter_pages(
+            spec.path,
+            include=spec.include,
+            updated_since=step.updated_since,
+            start=step.checkpoint,
+        ):
+            server_filters &= not page.ignored_updated_since
+            with transaction.atomic():
+                _write_page(run, step, spec, page.records, page.next)
+                if not locking.renew(connection, holder):
+                    raise ThriveIntegrationError("the sync lock was lost to another worker")
+            seen.add_all(_page_ids(page.records))
+            if progress:
+                progress(step)
+            if page.next and budget.spent():
+                return False
+        _complete_step(run, step, spec, client, seen, server_filters)
+    except ThriveIntegrationError as exc:
+        step.status = StepStatus.FAILED
+        step.error = redact(str(exc))
+        step.finished_at = timezone.now()
+        step.save()
+    if progress:
+        progress(step)
+    return True
+
+
+def _page_ids(records: list) -> list[str]:
+    return [
+        str(record["id"])
+        for record in records
+        if isinstance(record, dict) and isinstance(record.get("id"), (int, str))
+    ]
+
+
+def _write_page(
+    run: SyncRun, step: SyncStep, spec: ResourceSpec, records: list, next_page: dict | None
+) -> None:
+    now = timezone.now()
+    outcome = upsert_page(run.connection, spec, records, now=now)
+    if spec.after_page and outcome.changed_ids:
+        mapped = spec.after_page(run.connection, outcome.changed_ids)
+        outcome.failures.extend(getattr(mapped, "failures", []))
+    if outcome.failures:
+        SyncError.objects.bulk_create(
+            SyncError(run=run, step=step, resource=spec.name, remote_id=rid[:64], reason=reason)
+            for rid, reason in outcome.failures
+        )
+    step.created += outcome.created
+    step.updated += outcome.updated
+    step.unchanged += outcome.unchanged
+    step.deleted += outcome.deleted
+    step.failed += len(outcome.failures)
+    step.pages += 1
+    step.checkpoint = next_page
+    newest = outcome.max_remote_updated_at
+    if newest and (step.max_remote_updated_at is None or newest > step.max_remote_updated_at):
+        step.max_remote_updated_at = newest
+    step.save(
+        update_fields=[
+            "created",
+            "updated",
+            "unchanged",
+            "deleted",
+            "failed",
+            "pages",
+            "checkpoint",
+            "max_remote_updated_at",
+        ]
+    )
+
+
+def _complete_step(
+    run: SyncRun,
+    step: SyncStep,
+    spec: ResourceSpec,
+    client: ThriveClient,
+    seen: SeenIds,
+    server_filters: bool,
+) -> None:
+    step.status = StepStatus.NEEDS_ATTENTION if step.failed else StepStatus.SUCCEEDED
+    complete_listing = step.updated_since is None and not step.resumed
+    if run.kind == SyncRun.Kind.FULL and complete_listing and not step.failed:
+        outcome = sweep(run.connection, spec, seen, client, now=timezone.now())
+        step.deleted += outcome.deleted
+        if outcome.skipped_reason:
+            step.status = StepStatus.NEEDS_ATTENTION
+            step.error = outcome.skipped_reason
+    with transaction.atomic():
+        cursors.advance(
+            run.connection,
+            spec.name,
+            newest_seen=step.max_remote_updated_at,
+            run_started_at=run.started_at,
+            server_filters=server_filters,
+        )
+        step.finished_at = timezone.now()
+        step.checkpoint = None
+        step.save()
+
+
+def _finish(run: SyncRun) -> None:
+    statuses = set(run.steps.values_list("status", flat=True))
+    if StepStatus.FAILED in statuses:
+        status = RunStatus.FAILED
+        failed = run.steps.filter(status=StepStatus.FAILED).first()
+        run.error = f"{failed.resource}: {failed.error}" if failed else ""
+    elif StepStatus.NEEDS_ATTENTION in statuses:
+        status = RunStatus.NEEDS_ATTENTION
+    else:
+        status = RunStatus.SUCCEEDED
+    run.status = status
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at", "error"])
+
+
+def _fail(run: SyncRun, message: str) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=message
+    )

@@ -1,0 +1,249 @@
+"""Write one page of Thrive records: one statement per model, whatever the page size.
+
+dj-stripe's lesson: a single upsert entry point for every mirrored object. Per page we read the
+stored hashes of the page's ids (one SELECT), upsert only new or changed records (one INSERT ..
+ON CONFLICT), then for the changed parents upsert their embedded children and mark the children
+they no longer list as deleted (two statements per child list). An unchanged record writes
+nothing. A record that cannot be mapped, or that the database refuses, is isolated: the batch is
+retried row by row inside savepoints and only the bad row is reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import DatabaseError, transaction
+from django.db.models import Model
+
+from ..exceptions import MappingError
+from ..models import Connection
+from .extract import (
+    MISSING,
+    child_list,
+    content_hash,
+    extract_fields,
+    parse_timestamp,
+    remote_id_of,
+    without_nul,
+)
+from .registry import ChildSpec, ResourceSpec
+
+logger = logging.getLogger(__name__)
+
+BOOKKEEPING_UPDATE_FIELDS = (
+    "remote_created_at",
+    "remote_updated_at",
+    "remote_deleted_at",
+    "remote_data",
+    "content_hash",
+    "last_synced_at",
+)
+
+
+@dataclass
+class PageOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    max_remote_updated_at: datetime | None = None
+    changed_ids: list[int] = field(default_factory=list)
+    seen_remote_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    remote_id: str
+    payload: dict
+    values: dict
+    children: dict[str, list]
+
+
+def _prepare(spec: ResourceSpec, payload: object) -> _Prepared:
+    remote_id = remote_id_of(payload)
+    assert isinstance(payload, dict)
+    payload = without_nul(payload)
+    children = {}
+    for child in spec.children:
+        items = child_list(payload, child.key)
+        if items is not MISSING:
+            for item in items:
+                remote_id_of(item)
+            children[child.key] = items
+    return _Prepared(remote_id, payload, _row_values(spec.model, spec.fields, payload), children)
+
+
+def _row_values(model: type[Model], fields: dict[str, str], payload: dict) -> dict:
+    values = extract_fields(model, fields, payload)
+    values.update(
+        remote_created_at=parse_timestamp(payload.get("created_at")),
+        remote_updated_at=parse_timestamp(payload.get("updated_at")),
+        remote_data=payload,
+        content_hash=content_hash(payload),
+    )
+    return values
+
+
+def upsert_page(
+    connection: Connection, spec: ResourceSpec, records: list, *, now: datetime
+) -> PageOutcome:
+    """Must run inside a transaction: the caller commits the page with its checkpoint."""
+    outcome = PageOutcome()
+    prepared: dict[str, _Prepared] = {}
+    tombstones: dict[str, datetime] = {}
+    for payload in records:
+        try:
+            item = _prepare(spec, payload)
+        except MappingError as exc:
+            remote_id = payload.get("id") if isinstance(payload, dict) else None
+            outcome.failures.append((str(remote_id or ""), str(exc)))
+            continue
+        outcome.seen_remote_ids.append(item.remote_id)
+        updated_at = item.values["remote_updated_at"]
+        if updated_at and (
+            outcome.max_remote_updated_at is None or updated_at > outcome.max_remote_updated_at
+        ):
+            outcome.max_remote_updated_at = updated_at
+        deleted_at = item.payload.get("deleted_at")
+        if deleted_at:
+            tombstones[item.remote_id] = parse_timestamp(deleted_at) or now
+            prepared.pop(item.remote_id, None)
+        else:
+            # Records may arrive twice in one page; the later copy wins.
+            prepared[item.remote_id] = item
+            tombstones.pop(item.remote_id, None)
+
+    model = spec.model
+    stored = {
+        remote_id: (digest, deleted_at)
+        for remote_id, digest, deleted_at in model.objects.filter(
+            connection=connection, remote_id__in=list(prepared) + list(tombstones)
+        ).values_list("remote_id", "content_hash", "remote_deleted_at")
+    }
+    changed = []
+    for remote_id, item in prepared.items():
+        before = stored.get(remote_id)
+        if before is None:
+            outcome.created += 1
+        elif before[0] != item.values["content_hash"] or before[1] is not None:
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+            continue
+        changed.append(item)
+
+    rows = _upsert(connection, model, changed, now, outcome.failures)
+    outcome.changed_ids = [row.pk for row in rows]
+    parents = {row.remote_id: row for row in rows}
+    for child in spec.children:
+        _sync_children(connection, child, changed, parents, now, outcome.failures)
+
+    live_tombstones = [rid for rid in tombstones if rid in stored and stored[rid][1] is None]
+    if live_tombstones:
+        outcome.deleted = mark_deleted(connection, spec, live_tombstones, now)
+    return outcome
+
+
+def _upsert(
+    connection: Connection,
+    model: type[Model],
+    items: list[_Prepared],
+    now: datetime,
+    failures: list[tuple[str, str]],
+    extra: dict | None = None,
+) -> list[Model]:
+    if not items:
+        return []
+    objs = [
+        model(
+            connection=connection,
+            remote_id=item.remote_id,
+            remote_deleted_at=None,
+            first_synced_at=now,
+            last_synced_at=now,
+            **item.values,
+            **(extra or {}).get(item.remote_id, {}),
+        )
+        for item in items
+    ]
+    update_fields = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name not in ("id", "connection", "remote_id", "first_synced_at")
+    ]
+    kwargs = {
+        "update_conflicts": True,
+        "unique_fields": ["connection", "remote_id"],
+        "update_fields": update_fields,
+    }
+    try:
+        with transaction.atomic():
+            return model.objects.bulk_create(objs, **kwargs)
+    except DatabaseError:
+        logger.warning("bulk upsert of %s failed; isolating rows", model.__name__)
+    saved = []
+    for obj in objs:
+        try:
+            with transaction.atomic():
+                saved.extend(model.objects.bulk_create([obj], **kwargs))
+        except DatabaseError as exc:
+            failures.append((obj.remote_id, f"database refused the record: {exc}"[:500]))
+    return saved
+
+
+def _sync_children(
+    connection: Connection,
+    child: ChildSpec,
+    parents: list[_Prepared],
+    saved: dict[str, Model],
+    now: datetime,
+    failures: list[tuple[str, str]],
+) -> None:
+    items: dict[str, _Prepared] = {}
+    extra: dict[str, dict] = {}
+    parent_ids = []
+    for parent in parents:
+        row = saved.get(parent.remote_id)
+        if row is None or child.key not in parent.children:
+            continue
+        parent_ids.append(row.pk)
+        for payload in parent.children[child.key]:
+            remote_id = child.id_prefix + str(payload["id"])
+            values = _row_values(child.model, child.fields, payload) | child.constants
+            # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: last wins.
+            items[remote_id] = _Prepared(remote_id, payload, values, {})
+            extra[remote_id] = {child.parent_field: row}
+    if not parent_ids:
+        return
+    _upsert(connection, child.model, list(items.values()), now, failures, extra)
+    # A changed parent lists all its children: those it no longer lists are gone in Thrive.
+    scope = child.model.objects.filter(
+        connection=connection,
+        remote_deleted_at__isnull=True,
+        **{f"{child.parent_field}_id__in": parent_ids},
+    )
+    if child.id_prefix:
+        scope = scope.filter(remote_id__startswith=child.id_prefix)
+    scope.exclude(last_synced_at=now).update(remote_deleted_at=now)
+
+
+def mark_deleted(
+    connection: Connection, spec: ResourceSpec, remote_ids: list[str], now: datetime
+) -> int:
+    """Soft-delete records (and their children); nothing is ever removed from the database."""
+    count = spec.model.objects.filter(
+        connection=connection, remote_id__in=remote_ids, remote_deleted_at__isnull=True
+    ).update(remote_deleted_at=now)
+    for child in spec.children:
+        child.model.objects.filter(
+            connection=connection,
+            remote_deleted_at__isnull=True,
+            **{
+                f"{child.parent_field}__remote_id__in": remote_ids,
+                f"{child.parent_field}__connection": connection,
+            },
+        ).update(remote_deleted_at=now)
+    return count

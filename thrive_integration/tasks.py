@@ -1,0 +1,54 @@
+"""django-q2 entry points: thin, ids as arguments, never a model instance or a secret."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from .conf import integration_settings
+from .exceptions import SyncLocked
+from .models import Connection, SyncRun
+from .sync.runner import active_run, execute_run, is_stalled, request_sync
+from .verify import verify_connection
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_run(run_id: int) -> None:
+    """Enqueue once the surrounding transaction commits, so the worker finds the run."""
+    transaction.on_commit(
+        lambda: async_task(
+            "thrive_integration.tasks.run_sync", run_id, task_name=f"thrive-sync-run-{run_id}"
+        )
+    )
+
+
+def run_sync(run_id: int) -> bool:
+    """Work within the time budget; re-enqueue to continue from the checkpoint if needed."""
+    finished = execute_run(run_id, budget_seconds=integration_settings.TASK_TIME_BUDGET_SECONDS)
+    if not finished:
+        enqueue_run(run_id)
+    return finished
+
+
+def scheduled_import(connection_id: int) -> int | None:
+    """The hourly import; skipped visibly while another run is active, resumed if stalled."""
+    connection = Connection.objects.get(pk=connection_id)
+    if not connection.import_enabled or connection.is_disconnected:
+        return None
+    try:
+        run = request_sync(connection, trigger=SyncRun.Trigger.SCHEDULE)
+    except SyncLocked:
+        run = active_run(connection)
+        if run is None or not is_stalled(run):
+            logger.info("scheduled import of connection %s skipped: a run is active", connection_id)
+            return None
+        logger.info("resuming stalled sync run %s", run.pk)
+    enqueue_run(run.pk)
+    return run.pk
+
+
+def verify(connection_id: int) -> str:
+    return verify_connection(Connection.objects.get(pk=connection_id)).status

@@ -1,0 +1,47 @@
+"""Verify a connection's key: which of the seed's required operations it lacks, by name."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from .connections import client_for
+from .exceptions import AuthenticationFailed, TransientError
+from .models import Connection, ConnectionStatus
+from .redaction import redact
+
+
+def verify_connection(connection: Connection) -> Connection:
+    """Probe every required operation and store the report on the connection.
+
+    Never raises for Thrive's answers: an invalid key or an unreachable Thrive is a status the
+    admin must see, not a crash.
+    """
+    report: dict = {"checked_at": timezone.now().isoformat()}
+    try:
+        with client_for(connection) as client:
+            result = client.check_permissions()
+    except AuthenticationFailed as exc:
+        status = ConnectionStatus.INVALID_KEY
+        report["error"] = redact(str(exc))
+    except TransientError as exc:
+        status = ConnectionStatus.UNREACHABLE
+        report["error"] = redact(str(exc))
+    else:
+        report.update(
+            granted=result.granted,
+            missing=result.missing,
+            missing_by_group={
+                group: labels["missing"]
+                for group, labels in result.by_group().items()
+                if labels["missing"]
+            },
+        )
+        status = (
+            ConnectionStatus.ACTIVE if result.complete else ConnectionStatus.MISSING_PERMISSIONS
+        )
+    if connection.status != ConnectionStatus.DISCONNECTED:
+        connection.status = status
+    connection.permission_report = report
+    connection.verified_at = timezone.now()
+    connection.save(update_fields=["status", "permission_report", "verified_at", "updated_at"])
+    return connection
