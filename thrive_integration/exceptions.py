@@ -53,7 +53,15 @@ class ValidationFailed(ThriveAPIError):
 
 
 class Conflict(ValidationFailed):
-    """409: the record already exists (a duplicate Thrive detected itself)."""
+    """409: the record already exists (a duplicate Thrive detected itself).
+
+    `existing_id` is the id of that record when Thrive names it (opaque, as sent), so the
+    export path can adopt it instead of looking it up.
+    """
+
+    def __init__(self, message: str, *, existing_id: object = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.existing_id = existing_id
 
 
 class TransientError(ThriveAPIError):

@@ -312,3 +312,19 @@ def test_resume_from_a_stored_cursor(mocked, client):
     assert [page.number for page in resumed] == [2, 3]
     assert sent_query(mocked.calls[0])["page"] == ["2"]
     assert len(mocked.calls) == 2
+
+
+def test_an_explicit_next_link_is_followed_past_an_empty_page(mocked, client):
+    # Stopping here would make an incomplete listing look complete to the deletion sweep.
+    mocked.get(
+        CONTACTS,
+        match=[page_query(1)],
+        headers={"Link": f'<{CONTACTS}?page=2&per_page=2>; rel="next"'},
+        json={"data": [], "meta": {"page": 1, "total_pages": 2}},
+    )
+    mocked.get(
+        CONTACTS,
+        match=[page_query(2)],
+        json={"data": [{"id": 3}], "meta": {"page": 2, "total_pages": 2}},
+    )
+    assert ids(client.iter_pages("/contacts")) == [[], [3]]

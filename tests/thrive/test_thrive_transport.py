@@ -2,8 +2,11 @@
 
 import json
 import logging
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 import requests
@@ -319,3 +322,24 @@ def test_key_is_never_sent_to_another_host(mocked, client):
     with pytest.raises(ThriveAPIError, match="another host"):
         client.get("https://evil.test/api/v2/users/1")
     assert len(mocked.calls) == 0
+
+
+def test_other_request_failures_map_to_the_tree_without_retry(mocked, client):
+    mocked.get(f"{BASE}/users", body=requests.TooManyRedirects("loop"))
+    with pytest.raises(ThriveAPIError) as raised:
+        client.get("/users")
+    assert not raised.value.retriable
+    assert len(mocked.calls) == 1
+
+
+def test_the_client_does_not_import_django_or_the_sandbox():
+    code = (
+        "import sys, thrive_integration.thrive; "
+        "print(sorted(m for m in sys.modules"
+        " if m.startswith(('django', 'thrive_integration.sandbox'))))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    output = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"

@@ -7,8 +7,9 @@ read without assuming a dialect:
   list-valued key of the body (a bare JSON list is accepted too);
 - the next page: a `Link: rel="next"` header, else a body `next` URL (an explicit `null` ends
   the listing), else page meta (`current_page`/`page` against `total_pages`), else the next
-  page number unless this page was short. An empty page always ends the listing: no dialect
-  serves one mid-listing, and it guards against endless empty pages.
+  page number unless this page was short or empty. An explicit signal is followed even past
+  an empty page: stopping early would make an incomplete listing look complete, and the
+  deletion sweep trusts complete listings.
 
 A server that serves the same page again (the same record ids, or a next URL already fetched)
 raises `PaginationStalled` rather than looping. Every page carries `next`, a JSON-serialisable
@@ -151,8 +152,6 @@ def _next_cursor(
     current: PageCursor,
     default_per_page: int,
 ) -> PageCursor | None:
-    if not records:
-        return None
     body = reply.body if isinstance(reply.body, dict) else {}
     number = current["page"] + 1
     if reply.next_link:

@@ -15,7 +15,7 @@ Retry policy (DESIGN.md §4):
 
 The API key lives only in the Authorization header of each request. Messages are built from
 the method, the URL path (never the query, which may carry e-mail addresses) and Thrive's own
-error text, which is scrubbed of the key in case the server echoes it.
+error text, which is scrubbed of the key (and any bearer token) in case the server echoes it.
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ from thrive_integration.exceptions import (
     UnclearWriteOutcome,
     ValidationFailed,
 )
+from thrive_integration.redaction import MARK, redact, register_secret
 from thrive_integration.thrive.ratelimit import RateLimiter
 
-logger = logging.getLogger("thrive_integration.thrive")
+logger = logging.getLogger(__name__)
 
 USER_AGENT = f"thrive-integration/1.0 python-requests/{requests.__version__}"
 BACKOFF_BASE = 0.5  # seconds before the first retry without Retry-After (before jitter)
-REDACTED = "[redacted]"
 
 # Failures where the connection broke after the request may have reached the server.
 _BROKEN_EXCHANGE = (
@@ -66,7 +66,6 @@ _BROKEN_EXCHANGE = (
 class Reply:
     """A successful (2xx) answer: parsed JSON body (None when empty) and paging hints."""
 
-    status: int
     body: Any
     url: str
     next_link: str | None
@@ -96,6 +95,8 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self._origin = _origin(self.base_url)
         self._api_key = api_key
+        # The app's logging filter then scrubs the key from any record, ours or a library's.
+        register_secret(api_key)
         self._limiter = limiter
         self._timeout = timeout
         self._max_retries = max_retries
@@ -186,15 +187,19 @@ class Transport:
             if is_read:
                 raise TransientError(reason, **where) from exc
             raise UnclearWriteOutcome(f"{reason}; the write may have happened", **where) from exc
+        except requests.RequestException as exc:
+            # Not a network fault (a bad URL, too many redirects): trying again cannot help.
+            raise ThriveAPIError(
+                f"{method} {url_path(url)}: {type(exc).__name__}", **where
+            ) from exc
 
         logger.debug("%s %s -> %d", method, url_path(url), status)
         if 200 <= status < 300:
-            return Reply(
-                status, self._parse_success(text, status, is_read, where), url, _next(response)
-            )
+            body = self._parse_success(text, status, is_read, where)
+            return Reply(body, url, _next(response))
         raise self._error_for(response, text, is_read, where)
 
-    def _parse_success(self, text: str, status: int, is_read: bool, where: dict) -> Any:
+    def _parse_success(self, text: str, status: int, is_read: bool, where: dict[str, str]) -> Any:
         if not text.strip() and (status == 204 or where["method"] == "DELETE"):
             return None
         try:
@@ -208,7 +213,7 @@ class Transport:
             ) from None
 
     def _error_for(
-        self, response: requests.Response, text: str, is_read: bool, where: dict
+        self, response: requests.Response, text: str, is_read: bool, where: dict[str, str]
     ) -> ThriveAPIError:
         status = response.status_code
         message, errors, existing_id = _error_details(text)
@@ -230,9 +235,7 @@ class Transport:
         if status == 404:
             return NotFound(summary, status=status, **where)
         if status == 409:
-            conflict = Conflict(summary, errors=errors, status=status, **where)
-            conflict.existing_id = existing_id  # opaque, as Thrive sent it
-            return conflict
+            return Conflict(summary, errors=errors, existing_id=existing_id, status=status, **where)
         if status in (400, 422):
             return ValidationFailed(summary, errors=errors, status=status, **where)
         return ThriveAPIError(summary, status=status, **where)
@@ -248,7 +251,7 @@ class Transport:
         return min(max(wait, 0.0), self._max_retry_wait)
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._api_key, REDACTED)
+        return redact(text.replace(self._api_key, MARK))
 
 
 def _error_details(text: str) -> tuple[str, Any, Any]:
