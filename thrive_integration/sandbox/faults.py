@@ -1,0 +1,97 @@
+"""Switchable faults: the failures a real API shows now and then, on demand and countable.
+
+Each fault fires for its next ``count`` matching requests (optionally only under a path
+prefix, relative to ``/api/v2``), then disarms itself, so a test states exactly how many
+failures a client must survive.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, field
+
+FAULT_KINDS = (
+    "rate_limit",
+    "server_error",
+    "slow",
+    "hang",
+    "truncated",
+    "reset",
+    "malformed_record",
+    "mutate_while_paging",
+)
+_API_PREFIX = "/api/v2"
+
+
+@dataclass
+class Fault:
+    """One armed fault. Unused parameters are ignored by kinds that do not need them.
+
+    - ``status``: server_error's status (500, 502 or 503).
+    - ``seconds``: slow/hang delay; also rate_limit's Retry-After.
+    - ``page``: mutate_while_paging fires after this page number is served.
+    - ``shape``: malformed_record's breakage, ``missing_id`` or ``string_list``.
+    - ``delete``: mutate_while_paging deletes a ``served`` or an ``upcoming`` record.
+    """
+
+    kind: str
+    count: int = 1
+    path: str | None = None
+    status: int = 503
+    seconds: float = 1.0
+    page: int = 1
+    shape: str = "missing_id"
+    delete: str = "served"
+    fired: int = field(default=0)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {self.kind!r}; choose from {', '.join(FAULT_KINDS)}")
+        if self.kind == "server_error" and self.status not in (500, 502, 503):
+            raise ValueError("server_error status must be 500, 502 or 503")
+        if self.shape not in ("missing_id", "string_list"):
+            raise ValueError("shape must be 'missing_id' or 'string_list'")
+        if self.delete not in ("served", "upcoming"):
+            raise ValueError("delete must be 'served' or 'upcoming'")
+        if self.path and self.path.startswith(_API_PREFIX):
+            self.path = self.path[len(_API_PREFIX) :] or "/"
+
+    def matches(self, path: str) -> bool:
+        return self.count > 0 and (not self.path or path.startswith(self.path))
+
+
+class Faults:
+    """The armed faults of one sandbox; safe to change while requests are in flight."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: list[Fault] = []
+
+    def add(self, kind: str, count: int = 1, path: str | None = None, **params: object) -> Fault:
+        fault = Fault(kind=kind, count=count, path=path, **params)
+        with self._lock:
+            self._armed.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._armed.clear()
+
+    def take(self, kind: str, path: str, page: int | None = None) -> Fault | None:
+        """Fire (and count down) the first armed fault of ``kind`` matching ``path``."""
+        with self._lock:
+            for fault in self._armed:
+                if fault.kind != kind or not fault.matches(path):
+                    continue
+                if page is not None and fault.page != page:
+                    continue
+                fault.count -= 1
+                fault.fired += 1
+                if fault.count <= 0:
+                    self._armed.remove(fault)
+                return fault
+        return None
+
+    def pending(self) -> list[dict]:
+        with self._lock:
+            return [asdict(fault) for fault in self._armed]
