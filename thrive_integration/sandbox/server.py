@@ -55,13 +55,20 @@ class SandboxServer:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
+    def bind(self) -> SandboxServer:
+        """Open the listening socket (so ``url`` knows the port) without serving yet."""
+        if self._server is None:
+            handler = QuietRequestHandler if self.quiet else None
+            self._server = make_server(
+                self.host, self.port, self.app, threaded=True, request_handler=handler
+            )
+            self.port = self._server.server_port
+            self.state.wake.clear()
+        return self
+
     def start(self) -> SandboxServer:
-        handler = QuietRequestHandler if self.quiet else None
-        self._server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=handler
-        )
-        self.port = self._server.server_port
-        self.state.wake.clear()
+        """Serve from a daemon thread; returns at once."""
+        self.bind()
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="thrive-sandbox", daemon=True
         )
@@ -69,17 +76,14 @@ class SandboxServer:
         return self
 
     def serve_forever(self) -> None:
-        """Serve in the calling thread (for the management command) until interrupted."""
-        handler = QuietRequestHandler if self.quiet else None
-        self._server = make_server(
-            self.host, self.port, self.app, threaded=True, request_handler=handler
-        )
-        self.port = self._server.server_port
+        """Serve in the calling thread (the management command) until interrupted."""
+        self.bind()
         try:
             self._server.serve_forever()
         finally:
             self.state.wake.set()
             self._server.server_close()
+            self._server = None
 
     def stop(self) -> None:
         self.state.wake.set()  # release requests sleeping in hang/slow faults
@@ -91,7 +95,7 @@ class SandboxServer:
         self._server = self._thread = None
 
     def __enter__(self) -> SandboxServer:
-        return self.start() if self._server is None else self
+        return self if self._thread is not None else self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
