@@ -1,0 +1,123 @@
+"""Apply FieldMappings to one stored Thrive payload: pure, no database, no clock.
+
+`map_record` is the generic part (paths → transform → field, trimmed to the column);
+`map_contact` adds what every CandidateProfile needs whatever the mappings say: matching keys
+and the off-limits state. The engine, the preview and the tests all go through here, so what a
+preview shows is what an import writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import normalize
+from ..exceptions import MappingError
+from ..models import FieldMapping
+from .schema import PLATFORM_FIELDS
+from .transforms import TRANSFORMS, Source
+
+
+def resolve_path(record: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path; through an embedded list, the list of its items' values."""
+    head, _, rest = path.partition(".")
+    value = record.get(head)
+    if not rest:
+        return value
+    items = value if isinstance(value, list) else []
+    return [item.get(rest) for item in items if isinstance(item, Mapping)]
+
+
+def map_record(
+    record: Mapping[str, Any], mappings: Iterable[FieldMapping], thrive_object: str
+) -> dict[str, Any]:
+    """Platform values the import mappings of `thrive_object` make from `record`."""
+    fields = PLATFORM_FIELDS[thrive_object]
+    values: dict[str, Any] = {}
+    for mapping in mappings:
+        if mapping.thrive_object != thrive_object or not mapping.imports:
+            continue
+        paths = tuple(mapping.thrive_paths)
+        source = Source(tuple(resolve_path(record, path) for path in paths), paths, record)
+        try:
+            value = TRANSFORMS[mapping.transform](source)
+        except Exception as error:  # a transform bug or a payload no one foresaw: skip the record
+            raise MappingError(
+                f"{mapping.platform_field}: {mapping.transform} failed: {error!r}"
+            ) from error
+        max_length = fields[mapping.platform_field].max_length
+        if max_length and isinstance(value, str):
+            # Thrive has no length limits; our columns do. Keep the start rather than fail.
+            value = normalize.nfc_text(value, max_length)
+        values[mapping.platform_field] = value
+    return values
+
+
+def _expired(expires_on: Any, today: datetime.date) -> bool:
+    """An off-limit reason stops counting after its `expires_on` (a partial date)."""
+    expiry = normalize.partial_date(expires_on)
+    if expiry is None or expiry.ongoing or expiry.year is None:
+        return False
+    # A partial date lasts to the end of the year or month it names.
+    last_day = (expiry.year, expiry.month or 12, expiry.day or 31)
+    return last_day < (today.year, today.month, today.day)
+
+
+def active_off_limit_reasons(record: Mapping[str, Any], today: datetime.date) -> list[dict]:
+    reasons = record.get("off_limit_reasons")
+    return [
+        {
+            "remote_id": normalize.nfc_text(item.get("id")),
+            "reason": normalize.nfc_text(item.get("reason")),
+            "company_id": normalize.nfc_text(item.get("company_id")) or None,
+            "expires_on": item.get("expires_on"),
+        }
+        for item in (reasons if isinstance(reasons, list) else [])
+        if isinstance(item, Mapping) and not _expired(item.get("expires_on"), today)
+    ]
+
+
+@dataclass
+class MappedContact:
+    """Everything a CandidateProfile gets from one contact, and a hash to detect change."""
+
+    values: dict[str, Any]
+    hash: str
+
+    @property
+    def email_keys(self) -> set[str]:
+        return {key for key in (self.values["email_key"], self.values["work_email_key"]) if key}
+
+    @property
+    def company_keys(self) -> set[str]:
+        return {
+            normalize.name_key(entry.get("company_name"))
+            for entry in self.values.get("work_experience") or []
+            if entry.get("company_name")
+        }
+
+
+def map_contact(
+    record: Mapping[str, Any], mappings: Iterable[FieldMapping], today: datetime.date
+) -> MappedContact:
+    values = map_record(record, mappings, FieldMapping.ThriveObject.CONTACT)
+    # A field no mapping writes (any more) is emptied, so removing a mapping and re-mapping
+    # leaves no stale value behind.
+    for name, field in PLATFORM_FIELDS[FieldMapping.ThriveObject.CONTACT].items():
+        values.setdefault(name, [] if field.kind == "list" else "")
+    reasons = active_off_limit_reasons(record, today)
+    values.update(
+        off_limits=bool(reasons),
+        off_limit_reasons=reasons,
+        email_key=normalize.email_key(values.get("email")) or "",
+        work_email_key=normalize.email_key(values.get("work_email")) or "",
+        linkedin_key=normalize.linkedin_key(values.get("linkedin_url")) or "",
+        github_key=normalize.github_key(values.get("github_url")) or "",
+        name_key=normalize.name_key(values.get("name"))[:255],
+    )
+    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+    return MappedContact(values, digest)

@@ -1,0 +1,251 @@
+"""Thrive contacts → CandidateProfiles, a page at a time, in a constant number of statements.
+
+The import engine calls `map_contacts` inside each page's transaction with the contacts whose
+payload just changed; `remap_connection` runs the same code over every stored contact after a
+mapping change. Both read stored payloads only: mapping never calls Thrive.
+
+Per call, whatever the number of contacts: the mappings, the contacts, the contacts they were
+merged into, the existing links and the candidate profiles are each read with one query; new
+profiles are inserted with one statement, changed ones upserted with one, links with one.
+
+Merges: when Thrive merged contact A into B (A's payload names B in `merged_into_id`), A is an
+alias. B's profile is A's old profile if B has none, so the profile is re-pointed rather than
+duplicated, and A's link follows B's profile.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..exceptions import MappingError
+from ..models import CandidateProfile, Connection, Contact, ContactProfileLink, FieldMapping
+from .apply import MappedContact, map_contact
+from .defaults import ensure_default_mappings
+from .matching import ProfileIndex
+
+_PROFILE_WRITE_FIELDS = [
+    f.name
+    for f in CandidateProfile._meta.concrete_fields
+    if f.name not in ("id", "connection", "created_at", "activity_feed")
+]
+
+
+@dataclass
+class MappingOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def __iadd__(self, other: MappingOutcome) -> MappingOutcome:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.failures.extend(other.failures)
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged + len(self.failures)
+
+
+def merged_into(contact: Contact) -> str:
+    """The remote id Thrive merged this contact into, or ""."""
+    value = (contact.remote_data or {}).get("merged_into_id") or contact.merged_into_remote_id
+    return str(value) if value else ""
+
+
+class _Page:
+    """The state of one call: loaded rows, decisions, and the writes they add up to."""
+
+    def __init__(
+        self, connection: Connection, mappings: list[FieldMapping], today: datetime.date
+    ) -> None:
+        self.connection = connection
+        self.mappings = mappings
+        self.today = today
+        self.profile_of: dict[int, CandidateProfile] = {}  # contact pk → profile
+        self.new_profiles: list[CandidateProfile] = []
+        self.changed_profiles: dict[int, CandidateProfile] = {}
+        self.links: dict[int, CandidateProfile] = {}  # contact pk → profile to link to
+        self.status: dict[int, str] = {}  # contact pk → created / updated / unchanged
+        self.failures: dict[int, str] = {}
+        self.profiles: dict[int, CandidateProfile] = {}  # pk → the one instance used
+        self.linked: dict[int, CandidateProfile] = {}  # contact pk → profile linked now
+        self.aliases: dict[str, set[int]] = defaultdict(set)  # survivor remote id → alias pks
+
+    def canonical(self, profile: CandidateProfile) -> CandidateProfile:
+        """One Python object per profile row, however many queries returned it."""
+        return self.profiles.setdefault(profile.pk, profile)
+
+    def load(self, contact_ids: Iterable[int]) -> list[Contact]:
+        contacts = list(
+            Contact.objects.filter(connection=self.connection, pk__in=list(contact_ids))
+        )
+        by_remote_id = {c.remote_id: c for c in contacts}
+        missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
+        if missing:
+            contacts += Contact.objects.filter(connection=self.connection, remote_id__in=missing)
+        self.contacts = {c.pk: c for c in contacts}
+        self.by_remote_id = {c.remote_id: c for c in contacts}
+        links = (
+            ContactProfileLink.objects.filter(connection=self.connection)
+            .filter(
+                Q(contact_id__in=list(self.contacts))
+                | Q(contact__merged_into_remote_id__in=list(self.by_remote_id))
+            )
+            .select_related("profile")
+            .annotate(alias_of=F("contact__merged_into_remote_id"))
+        )
+        for link in links:
+            self.linked[link.contact_id] = self.canonical(link.profile)
+            if link.alias_of:
+                self.aliases[link.alias_of].add(link.contact_id)
+        for contact in contacts:
+            if rid := merged_into(contact):
+                self.aliases[rid].add(contact.pk)
+        return contacts
+
+    def survivor(self, contact: Contact) -> Contact | None:
+        return self.by_remote_id.get(merged_into(contact))
+
+    def map_all(self, contacts: list[Contact]) -> dict[int, MappedContact]:
+        mapped = {}
+        for contact in contacts:
+            if contact.remote_deleted_at or self.survivor(contact):
+                continue
+            try:
+                mapped[contact.pk] = map_contact(
+                    contact.remote_data or {}, self.mappings, self.today
+                )
+            except MappingError as error:
+                self.failures[contact.pk] = str(error)
+        return mapped
+
+    def place(self, contact: Contact, mapped: MappedContact, index: ProfileIndex) -> None:
+        """Find or create the profile of a contact that is not an alias, and fill it.
+
+        The contact fills the profile when it is (or replaces, after a merge) the profile's
+        primary contact; a duplicate matched by key only links to it, so two Thrive records
+        of one person do not overwrite each other on every import.
+        """
+        aliases = self.aliases.get(contact.remote_id, set())
+        profile = self.linked.get(contact.pk) or next(
+            (self.linked[pk] for pk in sorted(aliases) if pk in self.linked), None
+        )
+        profile = profile or index.find(mapped)
+        if profile is None:
+            profile = CandidateProfile(connection=self.connection)
+            self.new_profiles.append(profile)
+            self.status[contact.pk] = "created"
+        if (
+            profile.contact_id is None
+            or profile.contact_id == contact.pk
+            or (profile.contact_id in aliases)
+        ):
+            self.fill(contact, profile, mapped)
+        index.add(profile)
+        self.link(contact, profile)
+
+    def fill(self, contact: Contact, profile: CandidateProfile, mapped: MappedContact) -> None:
+        if profile.mapped_hash == mapped.hash and profile.contact_id == contact.pk:
+            return
+        for name, value in mapped.values.items():
+            setattr(profile, name, value)
+        profile.mapped_hash = mapped.hash
+        profile.contact_id = contact.pk
+        if profile.pk:
+            self.changed_profiles[profile.pk] = profile
+            self.status.setdefault(contact.pk, "updated")
+
+    def link(self, contact: Contact, profile: CandidateProfile) -> None:
+        self.profile_of[contact.pk] = profile
+        current = self.linked.get(contact.pk)
+        if current is None or current.pk != profile.pk or profile.pk is None:
+            self.links[contact.pk] = profile
+            self.status.setdefault(contact.pk, "updated")
+        self.status.setdefault(contact.pk, "unchanged")
+
+    def save(self) -> None:
+        now = timezone.now()
+        for profile in self.new_profiles:
+            profile.created_at = profile.updated_at = now
+        CandidateProfile.objects.bulk_create(self.new_profiles)
+        if self.changed_profiles:
+            CandidateProfile.objects.bulk_create(
+                list(self.changed_profiles.values()),
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=_PROFILE_WRITE_FIELDS,
+            )
+        if self.links:
+            ContactProfileLink.objects.bulk_create(
+                [
+                    ContactProfileLink(connection=self.connection, contact_id=pk, profile=profile)
+                    for pk, profile in self.links.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["contact"],
+                update_fields=["profile"],
+            )
+
+
+def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutcome:
+    """Map stored contacts to profiles; call inside the page's transaction.
+
+    Contacts that fail to map are reported in `failures` as (remote_id, reason) and the rest
+    of the page is kept. Counts are per requested contact.
+    """
+    mappings = [m for m in ensure_default_mappings(connection) if m.imports]
+    page = _Page(connection, mappings, timezone.localdate())
+    contacts = page.load(contact_ids)
+    mapped = page.map_all(contacts)
+    index = ProfileIndex(map(page.canonical, ProfileIndex.candidates(connection, mapped.values())))
+    for contact in contacts:  # survivors and ordinary contacts first, so aliases can follow
+        if contact.pk in mapped:
+            page.place(contact, mapped[contact.pk], index)
+    for contact in contacts:
+        survivor = page.survivor(contact)
+        if survivor is not None and survivor.pk in page.profile_of:
+            page.link(contact, page.profile_of[survivor.pk])
+    page.save()
+    return _outcome(page, contact_ids)
+
+
+def _outcome(page: _Page, contact_ids: list[int]) -> MappingOutcome:
+    outcome = MappingOutcome()
+    for pk in contact_ids:
+        contact = page.contacts.get(pk)
+        if contact is None:
+            continue
+        if pk in page.failures:
+            outcome.failures.append((contact.remote_id, page.failures[pk]))
+            continue
+        status = page.status.get(pk, "unchanged")
+        setattr(outcome, status, getattr(outcome, status) + 1)
+    return outcome
+
+
+def remap_connection(connection: Connection, batch_size: int = 500) -> MappingOutcome:
+    """Re-map every stored contact of `connection` from its stored payload; no HTTP.
+
+    One transaction per batch, walked by primary key, so a large connection neither holds a
+    long transaction nor loads all ids at once.
+    """
+    outcome = MappingOutcome()
+    last_pk = 0
+    contacts = Contact.objects.filter(connection=connection).order_by("pk")
+    while True:
+        ids = list(contacts.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return outcome
+        with transaction.atomic():
+            outcome += map_contacts(connection, ids)
+        last_pk = ids[-1]
