@@ -49,6 +49,22 @@ def mix(*parts: int) -> int:
     return h
 
 
+class _Rng(random.Random):
+    """``random.Random`` with float-based picks: several times faster than the exact
+    ``getrandbits`` ones, and the tiny bias is irrelevant for fake data."""
+
+    def choice(self, seq):  # noqa: ANN001, ANN201 - same signature as Random.choice
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start: int, stop: int | None = None) -> int:  # type: ignore[override]
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
 class Generator:
     """Builds record ``i`` of any collection on demand for one ``(seed, contacts)`` pair."""
 
@@ -68,7 +84,7 @@ class Generator:
 
     # ---- cheap per-record facts -------------------------------------------------------
     def rng(self, kind: str, i: int, salt: int = 0) -> random.Random:
-        return random.Random(mix(self.seed, _KIND_CODE[kind], i, salt))
+        return _Rng(mix(self.seed, _KIND_CODE[kind], i, salt))
 
     def stamps(self, kind: str, i: int) -> tuple[int, int]:
         """(created_at, updated_at) of generated record ``i``, without building it."""

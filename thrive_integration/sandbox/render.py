@@ -6,6 +6,7 @@ depends on the request (``include``) and the variant (``--ids``), so it is decid
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from thrive_integration.sandbox.ids import IdCodec
@@ -64,8 +65,12 @@ _UNIX = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def iso(us: int) -> str:
-    """Microsecond-precision, offset-aware ISO 8601, as Thrive's timestamps are assumed."""
-    return (_UNIX + timedelta(microseconds=us)).isoformat(timespec="microseconds")
+    """Microsecond-precision, offset-aware ISO 8601, as Thrive's timestamps are assumed.
+
+    Formatted by hand: it runs for every timestamp of every served record.
+    """
+    seconds, micro = divmod(us, 1_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micro:06d}+00:00"
 
 
 def to_us(moment: datetime) -> int:
@@ -74,15 +79,18 @@ def to_us(moment: datetime) -> int:
     return (moment - _UNIX) // timedelta(microseconds=1)
 
 
+_SPECIAL = {"id", "contact_ids", "candidacy_stage", *ID_FIELDS, *TIME_FIELDS}
+
+
 def render_fields(kind: str, record: dict, codec: IdCodec) -> dict:
     """One record (top-level or child) without any child lists."""
-    children = INCLUDES.get(kind, ())
+    skip = HIDDEN.union(INCLUDES.get(kind, ()))
     out = {}
     for key, value in record.items():
-        if key in children or key in HIDDEN:
+        if key in skip:
             continue
-        if value is None:
-            out[key] = None
+        if value is None or key not in _SPECIAL:
+            out[key] = value
         elif key == "id":
             out[key] = codec.encode(kind, value)
         elif key in ID_FIELDS:
@@ -91,10 +99,8 @@ def render_fields(kind: str, record: dict, codec: IdCodec) -> dict:
             out[key] = iso(value)
         elif key == "contact_ids":
             out[key] = [codec.encode("contacts", v) for v in value]
-        elif key == "candidacy_stage":
-            out[key] = {"id": codec.encode("candidacy_stages", value["id"]), "name": value["name"]}
         else:
-            out[key] = value
+            out[key] = {"id": codec.encode("candidacy_stages", value["id"]), "name": value["name"]}
     return out
 
 
