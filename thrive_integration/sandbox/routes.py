@@ -274,11 +274,10 @@ def body_of(request: Request) -> object:
 
 
 def break_record(item: dict, shape: str) -> None:
-    """malformed_record: drop the id, or turn a list field into a string."""
-    lists = [key for key, value in item.items() if isinstance(value, list)]
-    if shape == "string_list" and lists:
-        item[lists[0]] = "not, a, list"
-    elif shape == "string_list":
-        item["positions"] = "Engineer at Acme"
-    else:
+    """malformed_record: drop the id, or turn a list field (``positions`` first) into a string."""
+    if shape == "missing_id":
         item.pop("id", None)
+        return
+    lists = [key for key, value in item.items() if isinstance(value, list)]
+    target = "positions" if "positions" in lists or not lists else lists[0]
+    item[target] = "Engineer at Acme, CTO at Globex"
