@@ -58,7 +58,8 @@ def email_key(value: object) -> str | None:
     text = nfc_text(value).lower()
     if text.startswith("mailto:"):
         text = text[len("mailto:") :]
-    return text if _EMAIL.match(text) else None
+    # 254 is the longest address SMTP can carry; anything longer is junk, not a person.
+    return text if len(text) <= 254 and _EMAIL.match(text) else None
 
 
 def _split_url(value: object):

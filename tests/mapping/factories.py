@@ -94,11 +94,11 @@ def contact_payload(remote_id: str, **fields: Any) -> dict[str, Any]:
     return payload
 
 
-def _mirror_fields(connection: Connection, data: dict[str, Any]) -> dict[str, Any]:
+def _mirror_fields(connection: Connection, data: dict[str, Any], remote_id: str) -> dict[str, Any]:
     now = timezone.now()
     return {
         "connection": connection,
-        "remote_id": str(data.get("id")),
+        "remote_id": remote_id,
         "remote_data": data,
         "content_hash": hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest(),
         "first_synced_at": now,
@@ -109,7 +109,7 @@ def _mirror_fields(connection: Connection, data: dict[str, Any]) -> dict[str, An
 def make_contact(connection: Connection, remote_id: str | None = None, **fields: Any) -> Contact:
     payload = contact_payload(remote_id or str(next(_ids)), **fields)
     contact = Contact.objects.create(
-        **_mirror_fields(connection, payload),
+        **_mirror_fields(connection, payload, payload["id"]),
         first_name=(payload.get("first_name") or "")[:255],
         last_name=(payload.get("last_name") or "")[:255],
         email=(payload.get("email") or "")[:255],
@@ -120,7 +120,8 @@ def make_contact(connection: Connection, remote_id: str | None = None, **fields:
         for child in payload.get(key) or []:
             model.objects.create(
                 contact=contact,
-                **_mirror_fields(connection, child),
+                # Tests reuse child ids across contacts; the mirror's are unique per connection.
+                **_mirror_fields(connection, child, f"{payload['id']}:{next(_ids)}"),
                 **{column: (child.get(name) or "") for name, column in columns.items()},
             )
     return contact

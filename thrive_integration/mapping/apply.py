@@ -42,8 +42,8 @@ def map_record(
         if mapping.thrive_object != thrive_object or not mapping.imports:
             continue
         paths = tuple(mapping.thrive_paths)
-        source = Source(tuple(resolve_path(record, path) for path in paths), paths, record)
         try:
+            source = Source(tuple(resolve_path(record, path) for path in paths), paths, record)
             value = TRANSFORMS[mapping.transform](source)
         except Exception as error:  # a transform bug or a payload no one foresaw: skip the record
             raise MappingError(
@@ -104,6 +104,8 @@ class MappedContact:
 def map_contact(
     record: Mapping[str, Any], mappings: Iterable[FieldMapping], today: datetime.date
 ) -> MappedContact:
+    if not isinstance(record, Mapping):
+        raise MappingError(f"the stored payload is a {type(record).__name__}, not an object")
     values = map_record(record, mappings, FieldMapping.ThriveObject.CONTACT)
     # A field no mapping writes (any more) is emptied, so removing a mapping and re-mapping
     # leaves no stale value behind.

@@ -58,7 +58,8 @@ class MappingOutcome:
 
 def merged_into(contact: Contact) -> str:
     """The remote id Thrive merged this contact into, or ""."""
-    value = (contact.remote_data or {}).get("merged_into_id") or contact.merged_into_remote_id
+    payload = contact.remote_data if isinstance(contact.remote_data, dict) else {}
+    value = payload.get("merged_into_id") or contact.merged_into_remote_id
     return str(value) if value else ""
 
 
@@ -123,7 +124,7 @@ class _Page:
                 continue
             try:
                 mapped[contact.pk] = map_contact(
-                    contact.remote_data or {}, self.mappings, self.today
+                    contact.remote_data, self.mappings, self.today
                 )
             except MappingError as error:
                 self.failures[contact.pk] = str(error)

@@ -33,7 +33,7 @@ def preview_mappings(
     for contact in contacts.order_by("pk")[:limit]:
         entry: dict[str, Any] = {"contact_id": contact.pk, "remote_id": contact.remote_id}
         try:
-            entry["profile"] = map_contact(contact.remote_data or {}, imports, today).values
+            entry["profile"] = map_contact(contact.remote_data, imports, today).values
         except MappingError as error:
             entry["error"] = str(error)
         results.append(entry)
