@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from .connections import client_for
-from .exceptions import AuthenticationFailed, TransientError
+from .exceptions import AuthenticationFailed, ThriveAPIError
 from .models import Connection, ConnectionStatus
 from .redaction import redact
 
@@ -23,7 +23,7 @@ def verify_connection(connection: Connection) -> Connection:
     except AuthenticationFailed as exc:
         status = ConnectionStatus.INVALID_KEY
         report["error"] = redact(str(exc))
-    except TransientError as exc:
+    except ThriveAPIError as exc:
         status = ConnectionStatus.UNREACHABLE
         report["error"] = redact(str(exc))
     else:

@@ -1,0 +1,193 @@
+"""Import benchmark: prints figures, asserts nothing (DEVELOPERS.md: no timed tests).
+
+For each size N it starts the Thrive sandbox as its own process (the remote side, on the other
+core), then in a fresh worker process: (1) the floor — fetch and parse every page of contacts
+(with all children included) and candidacies with the same client and no database; (2) a full
+import of the same resources into a fresh SQLite (or $BENCH_DATABASE_URL) database, mapping
+included. It prints records per second, HTTP requests against the minimum pages needed, SQL
+statements per page, peak memory (ru_maxrss of the worker) and import time against the floor.
+Peak memory is compared across sizes: it must not grow with N.
+
+    python scripts/bench.py [--sizes 10000,100000] [--page-size 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOURCES = ["contacts", "candidacies"]
+KEY = "bench-key-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            sys.exit("the sandbox exited early")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the sandbox did not start")
+
+
+def run_size(contacts: int, page_size: int) -> dict:
+    port = free_port()
+    sandbox = subprocess.Popen(
+        [sys.executable, "manage.py", "thrive_sandbox", "--port", str(port)]
+        + ["--contacts", str(contacts), "--token", KEY],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port, sandbox)
+        var = ROOT / "var" / "bench"
+        var.mkdir(parents=True, exist_ok=True)
+        db = var / f"bench-{contacts}.sqlite3"
+        for leftover in var.glob(f"bench-{contacts}.sqlite3*"):
+            leftover.unlink()
+        env = dict(os.environ)
+        env.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}"))
+        env["THRIVE_VAR_DIR"] = str(var)
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", f"http://127.0.0.1:{port}/api/v2"]
+            + ["--page-size", str(page_size)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+
+
+def worker(base_url: str, page_size: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+    import requests
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection as db
+
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "PAGE_SIZE": page_size}
+    from thrive_integration.conf import integration_settings
+
+    integration_settings.reload()
+    from thrive_integration.connections import client_for, create_connection
+    from thrive_integration.models import SyncStep
+    from thrive_integration.sync.registry import BY_NAME
+    from thrive_integration.sync.runner import execute_run, request_sync
+
+    requests_made = 0
+    original_send = requests.Session.send
+
+    def counting_send(self, request, **kwargs):
+        nonlocal requests_made
+        requests_made += 1
+        return original_send(self, request, **kwargs)
+
+    requests.Session.send = counting_send
+    call_command("migrate", verbosity=0)
+    connection = create_connection(owner="bench", name="bench", api_key=KEY, base_url=base_url)
+
+    # The floor: the same pages through the same client, parsed, and dropped.
+    floor_counts = dict.fromkeys(RESOURCES, 0)
+    started = time.perf_counter()
+    with client_for(connection) as client:
+        for name in RESOURCES:
+            spec = BY_NAME[name]
+            for page in client.iter_pages(spec.path, include=spec.include):
+                floor_counts[name] += len(page.records)
+    floor_seconds = time.perf_counter() - started
+    floor_requests, requests_made = requests_made, 0
+
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    run = request_sync(connection, full=True, resources=RESOURCES)
+    started = time.perf_counter()
+    with db.execute_wrapper(count):
+        execute_run(run.pk)
+    import_seconds = time.perf_counter() - started
+    steps = list(SyncStep.objects.filter(run=run))
+    pages = sum(step.pages for step in steps)
+    records = sum(step.records_done for step in steps)
+    minimum_pages = sum(max(1, math.ceil(count / page_size)) for count in floor_counts.values())
+    print(
+        json.dumps(
+            {
+                "records": records,
+                "floor_records": sum(floor_counts.values()),
+                "floor_seconds": round(floor_seconds, 2),
+                "import_seconds": round(import_seconds, 2),
+                "records_per_second": round(records / import_seconds),
+                "requests": requests_made,
+                "floor_requests": floor_requests,
+                "pages": pages,
+                "min_pages": minimum_pages,
+                "sql_per_page": round(statements / max(pages, 1), 2),
+                "statuses": {step.resource: step.status for step in steps},
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--worker")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.page_size)
+        return
+    for size in [int(part) for part in args.sizes.split(",")]:
+        figures = run_size(size, args.page_size)
+        ratio = figures["import_seconds"] / max(figures["floor_seconds"], 0.001)
+        print(f"== {size} contacts (+ candidacies), page size {args.page_size}")
+        print(f"  records imported        {figures['records']}")
+        print(f"  records per second      {figures['records_per_second']}")
+        extra = figures["requests"] / max(figures["min_pages"], 1) - 1
+        print(
+            f"  HTTP requests           {figures['requests']} "
+            f"(minimum pages {figures['min_pages']}, {extra:+.1%})"
+        )
+        print(f"  SQL statements per page {figures['sql_per_page']}")
+        print(f"  peak memory (RSS)       {figures['peak_rss_mb']} MB")
+        print(
+            f"  import time             {figures['import_seconds']} s "
+            f"(floor {figures['floor_seconds']} s, {ratio:.2f}x)"
+        )
+        print(f"  step statuses           {figures['statuses']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The import against the sandbox over real HTTP: every resource, every dialect, reruns."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from thrive_integration import models as m
+from thrive_integration.models import RunStatus, StepStatus, SyncCursor
+from thrive_integration.sync.registry import RESOURCES
+
+from .conftest import API_KEY, connect, steps_by_resource, sync
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+
+def live_remote_ids(model, connection) -> set[str]:
+    return set(
+        model.objects.filter(connection=connection, remote_deleted_at__isnull=True).values_list(
+            "remote_id", flat=True
+        )
+    )
+
+
+def listed_ids(url: str, path: str) -> set[str]:
+    """Every id Thrive lists, read directly over HTTP (the test's own view of the remote)."""
+    ids, page = set(), 1
+    while True:
+        body = requests.get(
+            f"{url}{path}", params={"page": page, "per_page": 100}, headers=AUTH, timeout=10
+        ).json()
+        records = body.get("data", body.get(path.strip("/")))
+        ids |= {str(record["id"]) for record in records}
+        if len(records) < 100:
+            return ids
+        page += 1
+
+
+def assert_mirror_matches(connection, url: str) -> None:
+    for spec in RESOURCES:
+        assert live_remote_ids(spec.model, connection) == listed_ids(url, spec.path), spec.name
+        for child in spec.children:
+            expected = sum(
+                len(row.remote_data.get(child.key) or [])
+                for row in spec.model.objects.filter(
+                    connection=connection, remote_deleted_at__isnull=True
+                )
+            )
+            alive = child.model.objects.filter(connection=connection, remote_deleted_at=None)
+            if child.id_prefix:
+                alive = alive.filter(remote_id__startswith=child.id_prefix)
+            assert alive.count() == expected, f"{spec.name}.{child.key}"
+
+
+def test_full_import_mirrors_every_resource_with_children(connection, sandbox):
+    _, url = sandbox
+    run = sync(connection, full=True)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    steps = steps_by_resource(run)
+    assert set(steps) == {spec.name for spec in RESOURCES}
+    assert all(step.status == StepStatus.SUCCEEDED for step in steps.values())
+    assert steps["contacts"].created == m.Contact.objects.count() > 0
+    assert steps["contacts"].pages > 1
+    assert_mirror_matches(connection, url)
+    # Children really arrived: every kind the generator makes is present.
+    for model in (m.Position, m.Education, m.ContactNote, m.OffLimitReason, m.CandidacyTag):
+        assert model.objects.exists(), model.__name__
+    contact = m.Contact.objects.exclude(first_name="").first()
+    assert contact.remote_data["first_name"] == contact.first_name
+    assert contact.remote_updated_at is not None
+
+
+def test_second_run_writes_nothing(connection, count_writes):
+    sync(connection, full=True)
+    count_writes.writes.clear()
+    for full in (False, True):
+        run = sync(connection, full=full)
+        assert run.status == RunStatus.SUCCEEDED
+        for step in run.steps.all():
+            assert (step.created, step.updated, step.deleted, step.failed) == (0, 0, 0, 0)
+    assert count_writes.writes == []
+
+
+@pytest.mark.parametrize("dialect", ["link", "next_url", "meta", "bare"])
+@pytest.mark.parametrize("ids", ["int", "str"])
+def test_every_dialect(db, thrive_settings, make_sandbox, dialect, ids):
+    _, url = make_sandbox(dialect=dialect, ids=ids, contacts=25)
+    connection = connect(url)
+    run = sync(connection, full=True)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert_mirror_matches(connection, url)
+    rerun = sync(connection)
+    assert sum(step.created + step.updated for step in rerun.steps.all()) == 0
+
+
+def test_incremental_picks_up_changes_and_cursor_moves(connection, sandbox):
+    _, url = sandbox
+    sync(connection, full=True)
+    cursor_before = SyncCursor.objects.get(connection=connection, resource="contacts").value
+    target = m.Contact.objects.order_by("id")[3]
+    answer = requests.patch(
+        f"{url}/contacts/{target.remote_id}",
+        json={"contact": {"city": "Reykjavík"}},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    run = sync(connection)
+    steps = steps_by_resource(run)
+    assert steps["contacts"].updated == 1
+    assert steps["contacts"].updated_since is not None
+    target.refresh_from_db()
+    assert target.city == "Reykjavík"
+    assert SyncCursor.objects.get(connection=connection, resource="contacts").value > cursor_before
+
+
+def test_server_ignoring_updated_since_is_noticed(db, thrive_settings, make_sandbox):
+    _, url = make_sandbox(ignore_updated_since=True, contacts=20)
+    connection = connect(url)
+    sync(connection, full=True)
+    run = sync(connection)
+    assert run.status == RunStatus.SUCCEEDED
+    assert all(step.created + step.updated == 0 for step in run.steps.all())
+    cursor = SyncCursor.objects.get(connection=connection, resource="contacts")
+    assert cursor.server_filters is False
+    # Later incremental runs stop sending a filter the server does not honour.
+    later = steps_by_resource(sync(connection))
+    assert later["contacts"].updated_since is None
+
+
+def test_hard_delete_is_swept_after_full_listing_only(connection, sandbox):
+    _, url = sandbox
+    sync(connection, full=True)
+    victim = m.Contact.objects.order_by("id")[5]
+    assert requests.delete(f"{url}/contacts/{victim.remote_id}", headers=AUTH, timeout=10).ok
+    sync(connection)  # incremental: a vanished record is not visible, nothing is swept
+    victim.refresh_from_db()
+    assert victim.remote_deleted_at is None
+    run = sync(connection, full=True)
+    victim.refresh_from_db()
+    assert victim.remote_deleted_at is not None
+    assert steps_by_resource(run)["contacts"].deleted == 1
+    assert m.Position.objects.filter(contact=victim, remote_deleted_at=None).count() == 0
+    assert m.Contact.objects.filter(pk=victim.pk).exists()  # never hard-deleted
+
+
+def test_soft_delete_tombstone_marks_deleted_incrementally(db, thrive_settings, make_sandbox):
+    _, url = make_sandbox(deletes="soft", contacts=20)
+    connection = connect(url)
+    sync(connection, full=True)
+    victim = m.Contact.objects.order_by("id")[2]
+    assert requests.delete(f"{url}/contacts/{victim.remote_id}", headers=AUTH, timeout=10).ok
+    run = sync(connection)
+    victim.refresh_from_db()
+    assert victim.remote_deleted_at is not None
+    assert steps_by_resource(run)["contacts"].deleted == 1

@@ -1,0 +1,238 @@
+"""Faults, permissions, locking, resume and secrecy of the import, against the real sandbox."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from thrive_integration import models as m
+from thrive_integration.exceptions import SyncLocked
+from thrive_integration.models import RunStatus, StepStatus, SyncCursor, SyncLock
+from thrive_integration.sync import locking
+from thrive_integration.sync.runner import execute_run, request_sync
+from thrive_integration.tasks import enqueue_run
+from thrive_integration.verify import verify_connection
+
+from .conftest import API_KEY, connect, steps_by_resource, sync
+from .test_import import assert_mirror_matches
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "rate_limit", "count": 3, "seconds": 0},
+        {"kind": "server_error", "count": 2, "status": 502},
+        {"kind": "truncated", "count": 2},
+        {"kind": "reset", "count": 2},
+        {"kind": "slow", "count": 2, "seconds": 0.3},
+        {"kind": "hang", "count": 1, "seconds": 4},
+    ],
+    ids=lambda fault: fault["kind"],
+)
+def test_transient_faults_are_survived(connection, sandbox, fault):
+    state, url = sandbox
+    state.faults.add(path="/contacts", **fault)
+    run = sync(connection, full=True)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert_mirror_matches(connection, url)
+    assert state.faults.pending() == []
+
+
+def test_one_malformed_record_is_isolated(connection, sandbox):
+    state, url = sandbox
+    state.faults.add("malformed_record", path="/contacts", shape="missing_id")
+    run = sync(connection, full=True, resources=["contacts"])
+    step = steps_by_resource(run)["contacts"]
+    assert run.status == RunStatus.NEEDS_ATTENTION
+    assert step.status == StepStatus.NEEDS_ATTENTION
+    assert step.failed == 1
+    error = m.SyncError.objects.get(run=run)
+    assert error.reason
+    # Everything else of the listing is kept; the next run heals the bad one.
+    assert m.Contact.objects.count() >= state.collections["contacts"].live_count() - 1
+    sync(connection, full=True, resources=["contacts"])
+    assert m.Contact.objects.filter(remote_deleted_at=None).count() == (
+        state.collections["contacts"].live_count()
+    )
+
+
+def test_a_list_field_sent_as_a_string_loses_nothing(connection, sandbox):
+    state, url = sandbox
+    state.faults.add("malformed_record", path="/contacts", shape="string_list")
+    run = sync(connection, full=True, resources=["contacts"])
+    assert run.status in (RunStatus.SUCCEEDED, RunStatus.NEEDS_ATTENTION)
+    stored = m.Contact.objects.count() + m.SyncError.objects.filter(run=run).count()
+    assert stored == state.collections["contacts"].live_count()
+
+
+def test_records_changed_or_deleted_while_paging(connection, sandbox):
+    state, url = sandbox
+    state.faults.add("mutate_while_paging", path="/contacts", page=1, delete="served")
+    first = sync(connection, full=True)
+    assert first.status in (RunStatus.SUCCEEDED, RunStatus.NEEDS_ATTENTION)
+    sync(connection, full=True)
+    assert_mirror_matches(connection, url)
+    remote_ids = list(m.Contact.objects.values_list("remote_id", flat=True))
+    assert len(remote_ids) == len(set(remote_ids))
+
+
+def test_missing_permissions_are_reported_by_name(db, thrive_settings, make_sandbox):
+    state, url = make_sandbox(contacts=5)
+    missing = {
+        "Retrieves all Companies",
+        "Creates a Note",
+        "Retrieves References of the specified contact",
+    }
+    from thrive_integration.sandbox.permissions import ALL_PERMISSIONS
+
+    state.add_token("limited-key-0987654321", ALL_PERMISSIONS - missing)
+    from thrive_integration.connections import create_connection
+
+    connection = create_connection(
+        owner="o", name="limited", api_key="limited-key-0987654321", base_url=url
+    )
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.MISSING_PERMISSIONS
+    assert set(connection.missing_permissions) == missing
+    assert connection.permission_report["missing_by_group"]["Companies"] == [
+        "Retrieves all Companies"
+    ]
+    full = verify_connection(connect(url, name="full"))
+    assert full.status == m.ConnectionStatus.ACTIVE
+    assert full.missing_permissions == []
+
+
+def test_wrong_key_is_reported(db, thrive_settings, sandbox):
+    from thrive_integration.connections import create_connection
+
+    _, url = sandbox
+    connection = create_connection(
+        owner="o", name="bad", api_key="not-a-real-key-123", base_url=url
+    )
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.INVALID_KEY
+    run = sync(connection, resources=["users"])
+    assert run.status == RunStatus.FAILED
+    assert "not-a-real-key-123" not in run.error
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing in the engine may catch it."""
+
+
+def test_killed_run_resumes_to_the_same_final_state(connection, sandbox, make_sandbox):
+    _, url = sandbox
+    run = request_sync(connection, full=True)
+    pages_seen = []
+
+    def die_after_three_contact_pages(step):
+        if step.resource == "contacts":
+            pages_seen.append(step.pages)
+            if step.pages == 3:
+                raise WorkerKilled
+
+    with pytest.raises(WorkerKilled):
+        execute_run(run.pk, progress=die_after_three_contact_pages)
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
+    contacts_step = steps_by_resource(run)["contacts"]
+    assert contacts_step.pages == 3 and contacts_step.checkpoint
+    # A real kill leaves the lease held until it expires.
+    SyncLock.objects.filter(connection=connection).update(
+        holder="dead-worker", expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    assert execute_run(run.pk) is True  # lease still valid: this attempt stands aside
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
+    SyncLock.objects.filter(connection=connection).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert execute_run(run.pk) is True
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    contacts_step = steps_by_resource(run)["contacts"]
+    assert contacts_step.resumed and contacts_step.pages > 3
+    assert run.attempts == 2
+    assert_mirror_matches(connection, url)
+    # Same final state as an uninterrupted import into a second connection.
+    reference = connect(url, name="reference")
+    sync(reference, full=True)
+    for spec_model in (m.Contact, m.Position, m.Candidacy):
+        ours = set(
+            spec_model.objects.filter(connection=connection).values_list(
+                "remote_id", "content_hash"
+            )
+        )
+        theirs = set(
+            spec_model.objects.filter(connection=reference).values_list("remote_id", "content_hash")
+        )
+        assert ours == theirs
+
+
+def test_time_budget_checkpoints_and_continues(connection, sandbox):
+    _, url = sandbox
+    run = request_sync(connection, full=True)
+    invocations = 1
+    while not execute_run(run.pk, budget_seconds=0.000001):
+        invocations += 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert invocations > 5 and run.attempts == invocations
+    assert_mirror_matches(connection, url)
+
+
+def test_two_runs_on_one_connection_are_refused(connection):
+    run = request_sync(connection)
+    with pytest.raises(SyncLocked):
+        request_sync(connection, full=True)
+    assert locking.claim(connection, "worker-1")
+    assert not locking.claim(connection, "worker-2")
+    locking.release(connection, "worker-1")
+    assert locking.claim(connection, "worker-2")
+    locking.release(connection, "worker-2")
+    execute_run(run.pk)
+    request_sync(connection)  # allowed again once the first finished
+
+
+def test_failed_run_leaves_cursors_where_they_were(connection, sandbox):
+    state, url = sandbox
+    sync(connection, full=True)
+    before = {c.resource: c.value for c in SyncCursor.objects.filter(connection=connection)}
+    state.faults.add("server_error", count=100, path="/contacts", status=503)
+    run = sync(connection)
+    assert run.status == RunStatus.FAILED
+    steps = steps_by_resource(run)
+    assert steps["contacts"].status == StepStatus.FAILED
+    assert steps["candidacies"].status == StepStatus.NOT_STARTED
+    after = {c.resource: c.value for c in SyncCursor.objects.filter(connection=connection)}
+    assert after["contacts"] == before["contacts"]
+    assert after["candidacies"] == before["candidacies"]
+    state.faults.clear()
+
+
+def test_key_never_leaks(connection, sandbox, caplog):
+    state, url = sandbox
+    caplog.set_level(logging.DEBUG)
+    state.faults.add("server_error", count=100, path="/searches", status=500)
+    state.faults.add("malformed_record", path="/contacts")
+    run = sync(connection, full=True)
+    run_two = request_sync(connection)
+    enqueue_run(run_two.pk)
+    stored = [
+        run.error,
+        *m.SyncError.objects.values_list("reason", flat=True),
+        *m.SyncStep.objects.values_list("error", flat=True),
+        connection.api_key_ciphertext,
+        str(connection.permission_report),
+        *[str(task.task) for task in OrmQ.objects.all()],
+        repr(connection),
+        caplog.text,
+    ]
+    assert all(API_KEY not in text for text in stored)
+    assert m.Contact.objects.filter(remote_data__icontains=API_KEY).count() == 0
