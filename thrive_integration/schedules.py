@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_q.models import Schedule
 
+from .export.schedules import sync_export_schedule
 from .models import Connection
 
 
@@ -27,6 +28,7 @@ def sync_schedules(connection: Connection) -> None:
         )
     else:
         Schedule.objects.filter(name=name).delete()
+    sync_export_schedule(connection)
 
 
 def remove_schedules(connection: Connection) -> None:

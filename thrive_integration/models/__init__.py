@@ -27,6 +27,7 @@ from .mirror import (
     TalentPool,
     ThriveUser,
 )
+from .outbox import OutboxEntry, OutboxKind, OutboxState
 from .profiles import CandidateProfile, ContactProfileLink
 from .sync import RunStatus, StepStatus, SyncCursor, SyncError, SyncRun, SyncStep
 
@@ -53,6 +54,9 @@ __all__ = [
     "Introduction",
     "Investment",
     "OffLimitReason",
+    "OutboxEntry",
+    "OutboxKind",
+    "OutboxState",
     "Outreach",
     "Position",
     "RunStatus",
