@@ -10,6 +10,8 @@ from __future__ import annotations
 import socket
 import struct
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.http import http_date
@@ -21,6 +23,9 @@ from thrive_integration.sandbox.errors import ApiError
 from thrive_integration.sandbox.permissions import ROUTES
 from thrive_integration.sandbox.routes import Handlers, json_response
 from thrive_integration.sandbox.state import LoggedRequest, SandboxState
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
 
 API_PREFIX = "/api/v2"
 CONTROL_PREFIX = "/__sandbox__"
@@ -46,7 +51,7 @@ class SandboxApp:
         self.handlers = Handlers(state)
         self.url_map = build_url_map()
 
-    def __call__(self, environ: dict, start_response):  # noqa: ANN204 - WSGI signature
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         if request.path.startswith(CONTROL_PREFIX):
             response = control_response(self.state, request, request.path[len(CONTROL_PREFIX) :])

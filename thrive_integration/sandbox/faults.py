@@ -21,6 +21,7 @@ FAULT_KINDS = (
     "mutate_while_paging",
 )
 _API_PREFIX = "/api/v2"
+HANG_SECONDS = 30.0  # longer than any sane client timeout; stop() wakes it early
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Fault:
     """One armed fault. Unused parameters are ignored by kinds that do not need them.
 
     - ``status``: server_error's status (500, 502 or 503).
-    - ``seconds``: slow/hang delay; also rate_limit's Retry-After.
+    - ``seconds``: slow/hang delay (default 1 and 30) and rate_limit's Retry-After (1).
     - ``page``: mutate_while_paging fires after this page number is served.
     - ``shape``: malformed_record's breakage, ``missing_id`` or ``string_list``.
     - ``delete``: mutate_while_paging deletes a ``served`` or an ``upcoming`` record.
@@ -38,7 +39,7 @@ class Fault:
     count: int = 1
     path: str | None = None
     status: int = 503
-    seconds: float = 1.0
+    seconds: float | None = None
     page: int = 1
     shape: str = "missing_id"
     delete: str = "served"
@@ -47,6 +48,8 @@ class Fault:
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {self.kind!r}; choose from {', '.join(FAULT_KINDS)}")
+        if self.seconds is None:
+            self.seconds = HANG_SECONDS if self.kind == "hang" else 1.0
         if self.kind == "server_error" and self.status not in (500, 502, 503):
             raise ValueError("server_error status must be 500, 502 or 503")
         if self.shape not in ("missing_id", "string_list"):

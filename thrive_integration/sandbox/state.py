@@ -20,6 +20,7 @@ from thrive_integration.sandbox.generator import KINDS, Generator
 from thrive_integration.sandbox.ids import IdCodec
 from thrive_integration.sandbox.permissions import ALL_PERMISSIONS
 from thrive_integration.sandbox.ratelimit import SlidingWindowLimiter
+from thrive_integration.sandbox.render import INCLUDES
 from thrive_integration.sandbox.store import Collection
 from thrive_integration.sandbox.validation import SINGULAR, clean_child, clean_contact, unwrap
 
@@ -237,9 +238,7 @@ class SandboxState:
         fields, positions = clean_contact(unwrap(payload, "contact"), self.ref, partial=False)
         record = {name: None for name in ("first_name", "last_name", "email", "linkedin_url")}
         record.update(fields, merged_into_id=None)
-        for child in ("educations", "notes", "contact_comments", "documents", "off_limit_reasons"):
-            record[child] = []
-        for child in ("outreaches", "connections", "references", "introductions"):
+        for child in INCLUDES["contacts"]:
             record[child] = []
         record["positions"] = self._positions(positions or [])
         return self.collections["contacts"].insert(record, self.now())

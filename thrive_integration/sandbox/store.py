@@ -36,7 +36,10 @@ class Collection:
 
     # ---- reads --------------------------------------------------------------------
     def exists(self, record_id: int) -> bool:
-        return self.get(record_id) is not None
+        """Cheaper than ``get``: never builds a generated record."""
+        if record_id in self.hard_deleted or record_id in self.soft_deleted:
+            return False
+        return record_id in self.overlay or 1 <= record_id <= self.base
 
     def get(self, record_id: int) -> dict | None:
         """A live record (None if unknown or deleted in either way)."""
@@ -154,6 +157,3 @@ class Collection:
             del self.overlay[record_id]
         self.version += 1
         return True
-
-    def all_live_ids(self) -> Iterator[int]:
-        return self._live_ids_from(0, self.live_count())
