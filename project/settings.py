@@ -111,6 +111,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Thrive integration API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ConnectionStatusEnum": "thrive_integration.models.connection.ConnectionStatus",
+        "RunStatusEnum": "thrive_integration.models.sync.RunStatus",
+        "StepStatusEnum": "thrive_integration.models.sync.StepStatus",
+    },
 }
 
 LOGGING = {

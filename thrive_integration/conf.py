@@ -40,9 +40,16 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_INTERVAL_MINUTES": 10,
     # Dotted path to `callable(request) -> str | None`: the owner key of a request.
     "OWNER_RESOLVER": "thrive_integration.tenancy.owner_from_user",
+    # Dotted path to the DRF permission class guarding destructive REST actions (deleting or
+    # disconnecting a connection). Staff only by default; a host may allow its org admins.
+    "DESTRUCTIVE_ACTION_PERMISSION": "rest_framework.permissions.IsAdminUser",
+    # Request rate per owner on the REST API (DRF rate syntax); None disables the throttle.
+    "API_THROTTLE_RATE": "1200/minute",
+    # Syncs started per owner through the REST API: each one costs Thrive requests.
+    "API_SYNC_THROTTLE_RATE": "30/hour",
 }
 
-IMPORT_STRINGS = {"OWNER_RESOLVER"}
+IMPORT_STRINGS = {"OWNER_RESOLVER", "DESTRUCTIVE_ACTION_PERMISSION"}
 
 
 class IntegrationSettings:

@@ -1,0 +1,340 @@
+"""Connections over REST: write-only key, validation, actions, and the 404 wall between owners."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django_q.models import Schedule
+from rest_framework.test import APIClient
+
+from tests.api.conftest import FULL_KEY, client_for, make_user
+from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
+from thrive_integration.sandbox import ALL_PERMISSIONS
+from thrive_integration.sync.registry import RESOURCE_NAMES
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+CONNECTIONS = "/api/thrive/connections/"
+
+
+def detail(connection: Connection, action: str = "") -> str:
+    return f"{CONNECTIONS}{connection.pk}/{action + '/' if action else ''}"
+
+
+def test_create_returns_only_a_hint_of_the_key(api, thrive, integration_settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    response = api.post(
+        CONNECTIONS, {"name": "acme", "api_key": FULL_KEY, "base_url": thrive.url}, format="json"
+    )
+
+    assert response.status_code == 201, response.data
+    assert response.data["api_key_hint"] == FULL_KEY[-4:]
+    assert "api_key" not in response.data
+    assert FULL_KEY not in response.content.decode()
+    assert FULL_KEY not in caplog.text
+    stored = Connection.objects.get(pk=response.data["id"])
+    assert stored.api_key == FULL_KEY and FULL_KEY not in stored.api_key_ciphertext
+
+
+def test_key_never_appears_in_list_retrieve_update_or_actions(api, connection):
+    for response in (
+        api.get(CONNECTIONS),
+        api.get(detail(connection)),
+        api.patch(detail(connection), {"name": "renamed"}, format="json"),
+        api.post(detail(connection, "verify")),
+        api.get(detail(connection, "schedule")),
+    ):
+        assert response.status_code == 200, response.data
+        assert FULL_KEY not in response.content.decode()
+
+
+def test_list_shows_only_my_connections(api, connection, foreign_connection):
+    response = api.get(CONNECTIONS)
+
+    assert [item["id"] for item in response.data["results"]] == [connection.pk]
+
+
+def test_update_rotates_the_key_and_resets_verification(api, connection):
+    api.post(detail(connection, "verify"))
+    new_key = "rotated-key-4f1e2d3c9b8a"
+
+    response = api.patch(detail(connection), {"api_key": new_key}, format="json")
+
+    assert response.status_code == 200, response.data
+    connection.refresh_from_db()
+    assert connection.api_key == new_key
+    assert response.data["api_key_hint"] == new_key[-4:]
+    assert response.data["status"] == ConnectionStatus.NEW
+    assert new_key not in response.content.decode()
+
+
+def test_verify_names_the_missing_permissions(api, connection, thrive):
+    granted = sorted(ALL_PERMISSIONS)[5:]
+    limited = "api-test-key-limited-77aa01"
+    thrive.add_token(limited, granted)
+    api.patch(detail(connection), {"api_key": limited}, format="json")
+
+    response = api.post(detail(connection, "verify"))
+
+    assert response.status_code == 200
+    assert response.data["status"] == ConnectionStatus.MISSING_PERMISSIONS
+    assert sorted(response.data["missing_permissions"]) == sorted(ALL_PERMISSIONS)[:5]
+
+
+def test_verify_reports_an_invalid_key_as_a_status(api, connection):
+    api.patch(detail(connection), {"api_key": "unknown-key-000000000"}, format="json")
+
+    response = api.post(detail(connection, "verify"))
+
+    assert response.status_code == 200
+    assert response.data["status"] == ConnectionStatus.INVALID_KEY
+    assert response.data["permission_report"]["error"]
+
+
+def test_sync_answers_202_then_409_while_the_run_is_active(
+    api, connection, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = api.post(
+            detail(connection, "sync"), {"full": True, "resources": ["users"]}, format="json"
+        )
+    second = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert first.status_code == 202, first.data
+    assert first.data["kind"] == "full"
+    assert [step["resource"] for step in first.data["steps"]] == ["users"]
+    assert len(callbacks) == 1  # the task is enqueued once the run is committed
+    assert second.status_code == 409
+    assert second.data["active_run"] == first.data["id"]
+    assert SyncRun.objects.filter(connection=connection).count() == 1
+
+
+def test_sync_enqueues_a_task_that_imports(api, connection, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(detail(connection, "sync"), {"resources": ["users"]}, format="json")
+
+    from django_q.models import OrmQ
+
+    queued = OrmQ.objects.all()
+    assert response.status_code == 202
+    assert queued.count() == 1
+    assert f"thrive-sync-run-{response.data['id']}" in queued[0].task["name"]
+
+
+def test_sync_of_a_disconnected_connection_is_a_conflict(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    response = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert response.status_code == 409
+
+
+def test_disconnect_stops_schedules_and_keeps_the_connection(api, connection):
+    api.patch(detail(connection, "schedule"), {"import_enabled": True}, format="json")
+    assert Schedule.objects.filter(name=f"thrive-import-{connection.pk}").exists()
+
+    response = api.post(detail(connection, "disconnect"))
+
+    assert response.status_code == 200
+    assert response.data["status"] == ConnectionStatus.DISCONNECTED
+    assert not Schedule.objects.filter(name__endswith=f"-{connection.pk}").exists()
+    assert Connection.objects.filter(pk=connection.pk).exists()
+
+
+def test_schedule_updates_the_django_q_schedule(api, connection):
+    response = api.patch(
+        detail(connection, "schedule"),
+        {"import_enabled": True, "import_interval_minutes": 15, "export_interval_minutes": 5},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.data
+    schedule = Schedule.objects.get(name=f"thrive-import-{connection.pk}")
+    assert schedule.minutes == 15
+    off = api.patch(detail(connection, "schedule"), {"import_enabled": False}, format="json")
+    assert off.data["import_enabled"] is False
+    assert not Schedule.objects.filter(name=f"thrive-import-{connection.pk}").exists()
+
+
+def test_delete_removes_the_connection_and_its_schedules(api, connection):
+    api.patch(detail(connection, "schedule"), {"import_enabled": True}, format="json")
+
+    response = api.delete(detail(connection))
+
+    assert response.status_code == 204
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    assert not Schedule.objects.filter(name__endswith=f"-{connection.pk}").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "action"), [("delete", ""), ("post", "disconnect")], ids=["delete", "disconnect"]
+)
+def test_destructive_actions_need_staff(connection, method, action):
+    member = make_user(staff=False)
+    connection.owner = f"user:{member.pk}"
+    connection.save()
+
+    response = getattr(client_for(member), method)(detail(connection, action))
+
+    assert response.status_code == 403
+    assert Connection.objects.get(pk=connection.pk).status != ConnectionStatus.DISCONNECTED
+
+
+def test_destructive_permission_is_configurable(connection, settings):
+    member = make_user(staff=False)
+    connection.owner = f"user:{member.pk}"
+    connection.save()
+    settings.THRIVE_INTEGRATION = {
+        **settings.THRIVE_INTEGRATION,
+        "DESTRUCTIVE_ACTION_PERMISSION": "rest_framework.permissions.IsAuthenticated",
+    }
+
+    response = client_for(member).delete(detail(connection))
+
+    assert response.status_code == 204
+
+
+# ---- tenancy ---------------------------------------------------------------------------
+
+FOREIGN_REQUESTS = [
+    ("get", "", None),
+    ("put", "", {"name": "x", "base_url": "https://example.com/api/v2"}),
+    ("patch", "", {"name": "mine now"}),
+    ("delete", "", None),
+    ("post", "verify", None),
+    ("post", "sync", {}),
+    ("post", "disconnect", None),
+    ("get", "schedule", None),
+    ("patch", "schedule", {"import_enabled": False}),
+]
+
+
+@pytest.mark.parametrize(("method", "action", "body"), FOREIGN_REQUESTS)
+def test_another_owners_connection_is_404_for_every_endpoint_and_action(
+    api, foreign_connection, method, action, body
+):
+    before = Connection.objects.values().get(pk=foreign_connection.pk)
+
+    response = getattr(api, method)(detail(foreign_connection, action), body, format="json")
+
+    assert response.status_code == 404
+    assert Connection.objects.values().get(pk=foreign_connection.pk) == before
+    assert not SyncRun.objects.filter(connection=foreign_connection).exists()
+
+
+def test_anonymous_requests_are_refused(connection):
+    response = APIClient().get(CONNECTIONS)
+
+    assert response.status_code in (401, 403)
+
+
+def test_a_user_without_an_owner_sees_nothing(api, connection, settings):
+    settings.THRIVE_INTEGRATION = {
+        **settings.THRIVE_INTEGRATION,
+        "OWNER_RESOLVER": "tests.api.test_connections.no_owner",
+    }
+
+    assert api.get(CONNECTIONS).status_code == 403
+
+
+def no_owner(request) -> None:
+    return None
+
+
+# ---- bad input ---------------------------------------------------------------------------
+
+BAD_CREATES = [
+    ({"name": "a", "api_key": FULL_KEY, "colour": "red"}, "colour"),
+    ({"name": "a", "api_key": FULL_KEY, "status": "active"}, "status"),
+    ({"name": ["a"], "api_key": FULL_KEY}, "name"),
+    ({"name": "a" * 10_000, "api_key": FULL_KEY}, "name"),
+    ({"name": "a", "api_key": "k" * 10_000}, "api_key"),
+    ({"name": "a", "api_key": "two words here"}, "api_key"),
+    ({"name": "a"}, "api_key"),
+    ({"name": "a", "api_key": FULL_KEY, "base_url": "not a url"}, "base_url"),
+    ({"name": "a", "api_key": FULL_KEY, "base_url": "ftp://example.com/x"}, "base_url"),
+    ({"name": "a", "api_key": FULL_KEY, "base_url": "https://u:p@example.com/x"}, "base_url"),
+    ({"name": "a", "api_key": FULL_KEY, "base_url": 12}, "base_url"),
+    ({"name": "a\x00b", "api_key": FULL_KEY}, "name"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_CREATES)
+def test_bad_input_is_a_400_with_field_errors(api, integration_settings, body, field):
+    response = api.post(CONNECTIONS, body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.data
+    assert not Connection.objects.exists()
+
+
+def test_plain_http_is_refused_unless_insecure_urls_are_allowed(api, settings):
+    settings.THRIVE_INTEGRATION = {
+        **settings.THRIVE_INTEGRATION,
+        "ALLOW_INSECURE_BASE_URL": False,
+    }
+    body = {"name": "a", "api_key": FULL_KEY, "base_url": "http://127.0.0.1:9/api/v2"}
+
+    response = api.post(CONNECTIONS, body, format="json")
+
+    assert response.status_code == 400
+    assert "HTTPS" in str(response.data["base_url"])
+
+
+def test_a_duplicate_name_is_a_field_error(api, connection):
+    body = {"name": connection.name, "api_key": FULL_KEY, "base_url": connection.base_url}
+
+    response = api.post(CONNECTIONS, body, format="json")
+
+    assert response.status_code == 400
+    assert "name" in response.data
+
+
+def test_a_body_that_is_not_an_object_is_a_400(api, integration_settings):
+    response = api.post(CONNECTIONS, ["a"], format="json")
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"resources": ["users", "spaceships"]},
+        {"resources": "users"},
+        {"full": "maybe"},
+        {"resources": ["users"], "priority": 1},
+        {"resources": [["users"]]},
+    ],
+)
+def test_bad_sync_requests_are_400s(api, connection, body):
+    response = api.post(detail(connection, "sync"), body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.data) <= {"resources", "full", "priority"}
+    assert not SyncRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"import_interval_minutes": 0},
+        {"import_interval_minutes": "hourly"},
+        {"import_interval_minutes": 10**12},
+        {"import_enabled": "perhaps"},
+        {"api_key": FULL_KEY},
+    ],
+)
+def test_bad_schedules_are_400s(api, connection, body):
+    response = api.patch(detail(connection, "schedule"), body, format="json")
+
+    assert response.status_code == 400
+
+
+def test_every_resource_name_is_accepted(api, connection):
+    response = api.post(
+        detail(connection, "sync"), {"resources": list(RESOURCE_NAMES)}, format="json"
+    )
+
+    assert response.status_code == 202
+    assert SyncRun.objects.get().status == RunStatus.PENDING

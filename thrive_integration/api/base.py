@@ -1,0 +1,163 @@
+"""Base classes every view of the app builds on: tenancy, permissions, throttles, paging.
+
+Everything a view needs to be safe is set here explicitly instead of being inherited from the
+host's `REST_FRAMEWORK` defaults: a host that allows anonymous access or turns paging off for
+its own API must not open ours. Another owner's object is filtered out of every queryset, so it
+answers 404 exactly like an object that does not exist, and never 403 (which would confirm it
+exists).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.viewsets import GenericViewSet
+
+from ..conf import integration_settings
+
+# The unique column every ordering ends with, so rows with equal sort keys keep one order.
+TIE_BREAKER = "id"
+
+
+def request_owner(request: Request) -> str | None:
+    return integration_settings.OWNER_RESOLVER(request)
+
+
+class HasOwner(BasePermission):
+    """The request maps to an owner: without one there is nothing it may see."""
+
+    message = "Your account is not linked to an owner of Thrive connections."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request_owner(request))
+
+
+class DestructiveActionPermission(BasePermission):
+    """Delegates to `THRIVE_INTEGRATION["DESTRUCTIVE_ACTION_PERMISSION"]` (staff by default).
+
+    Read at request time so a host (or a test) can change it without re-importing views.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return integration_settings.DESTRUCTIVE_ACTION_PERMISSION().has_permission(request, view)
+
+
+class OwnerRateThrottle(SimpleRateThrottle):
+    """Requests per owner, so all users of one organisation share one budget."""
+
+    scope = "thrive"
+    setting = "API_THROTTLE_RATE"
+
+    def get_rate(self) -> str | None:
+        return getattr(integration_settings, self.setting)
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        # The rate is re-read per request: settings may change after the class is created.
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        owner = request_owner(request) or f"anon:{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": owner}
+
+
+class SyncRateThrottle(OwnerRateThrottle):
+    scope = "thrive-sync"
+    setting = "API_SYNC_THROTTLE_RATE"
+
+
+class TieBreakingOrderingFilter(OrderingFilter):
+    """Client-chosen ordering, always completed by the unique id so pages never overlap."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> list[str]:
+        ordering = list(super().get_ordering(request, queryset, view) or [])
+        if not any(field.lstrip("-") == TIE_BREAKER for field in ordering):
+            direction = "-" if ordering and ordering[0].startswith("-") else ""
+            ordering.append(f"{direction}{TIE_BREAKER}")
+        return ordering
+
+
+class StableCursorPagination(CursorPagination):
+    """Cursor (keyset) paging: a row inserted or deleted meanwhile never shifts a page.
+
+    The ordering comes from `TieBreakingOrderingFilter`, so its last key is unique; ordering
+    fields are limited per view to non-null columns that DRF's cursor can compare.
+    """
+
+    ordering = TIE_BREAKER
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError):
+            # A well-formed cursor whose position does not fit the ordering column.
+            raise NotFound(self.invalid_cursor_message) from None
+
+
+class OwnerScopedViewSet(GenericViewSet):
+    """A viewset whose objects belong to the request's owner, found via `owner_lookup`."""
+
+    # Path from the queryset's model to the owner column, e.g. "connection__owner".
+    owner_lookup = "connection__owner"
+    permission_classes = (IsAuthenticated, HasOwner)
+    throttle_classes = (OwnerRateThrottle,)
+    pagination_class = StableCursorPagination
+    filter_backends = (DjangoFilterBackend, TieBreakingOrderingFilter)
+    ordering_fields = (TIE_BREAKER,)
+    ordering = (TIE_BREAKER,)
+
+    @property
+    def owner(self) -> str:
+        owner = request_owner(self.request)
+        if not owner:  # HasOwner already refused the request; this guards misconfiguration.
+            raise NotFound()
+        return owner
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no owner
+            return queryset.none()
+        return queryset.filter(**{self.owner_lookup: self.owner})
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False):
+            return context
+        context["owner"] = self.owner
+        return context
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, instead of silently ignoring a client's typo."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(self.initial_data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(self.initial_data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name[:100]: ["Unknown field."] for name in unknown[:20]}
+                )
+        return super().validate(attrs)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+def field_names(model: type[Model], *, exclude: set[str]) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.name not in exclude]

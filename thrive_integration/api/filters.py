@@ -1,0 +1,91 @@
+"""django-filter sets: the query parameters of the list endpoints.
+
+Filters only narrow an already owner-scoped queryset, so filtering by another owner's
+connection id yields an empty page, never their data.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Model, Q, QuerySet
+
+from .. import models as m
+
+TEXT_MAX_LENGTH = 200
+
+
+class SyncRunFilter(django_filters.FilterSet):
+    connection = django_filters.NumberFilter(field_name="connection_id")
+    status = django_filters.ChoiceFilter(choices=m.RunStatus.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = m.SyncRun
+        fields = ("connection", "status", "created_after", "created_before")
+
+
+class MirrorFilter(django_filters.FilterSet):
+    """Filters every mirrored Thrive object understands."""
+
+    connection = django_filters.NumberFilter(field_name="connection_id")
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="remote_updated_at",
+        lookup_expr="gte",
+        help_text="Records Thrive changed at or after this moment (ISO 8601).",
+    )
+    deleted = django_filters.BooleanFilter(
+        field_name="remote_deleted_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only records deleted in Thrive; false: only live ones.",
+    )
+    # Text fields `q` matches (case-insensitive substring); empty: no text search.
+    text_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(
+        method="filter_text", max_length=TEXT_MAX_LENGTH, help_text="Text search."
+    )
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value or not self.text_fields:
+            return queryset
+        condition = Q()
+        for field in self.text_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+def mirror_filter(
+    model: type[Model], *, text_fields: tuple[str, ...] = (), **extra
+) -> type[MirrorFilter]:
+    """A MirrorFilter for `model`, with optional extra filters (name -> django-filter Filter)."""
+    meta = type("Meta", (), {"model": model, "fields": ("connection",)})
+    attrs = {"Meta": meta, "text_fields": text_fields, **extra}
+    return type(f"{model.__name__}Filter", (MirrorFilter,), attrs)
+
+
+def remote_id_filter(field_name: str, help_text: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(field_name=field_name, max_length=64, help_text=help_text)
+
+
+ContactFilter = mirror_filter(
+    m.Contact, text_fields=("first_name", "last_name", "email", "linkedin_url")
+)
+CandidacyFilter = mirror_filter(
+    m.Candidacy,
+    text_fields=("candidacy_stage_name", "source"),
+    search=remote_id_filter("search_remote_id", "Thrive id of the search (job)."),
+    stage=remote_id_filter("candidacy_stage_remote_id", "Thrive id of the candidacy stage."),
+    contact=remote_id_filter("contact_remote_id", "Thrive id of the contact."),
+)
+SearchFilter = mirror_filter(
+    m.Search,
+    text_fields=("name", "company_name"),
+    status=django_filters.CharFilter(field_name="status", max_length=32),
+    company=remote_id_filter("company_remote_id", "Thrive id of the company."),
+)
+CompanyFilter = mirror_filter(m.Company, text_fields=("name", "website_url"))
+ThriveUserFilter = mirror_filter(m.ThriveUser, text_fields=("first_name", "last_name", "email"))
+CandidacyStageFilter = mirror_filter(m.CandidacyStage, text_fields=("name",))
+TalentPoolFilter = mirror_filter(m.TalentPool, text_fields=("name",))
+ContactNetworkFilter = mirror_filter(m.ContactNetwork, text_fields=("name",))

@@ -1,0 +1,230 @@
+"""Viewsets: each action resolves an owner-scoped object and calls one function of the core."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .. import models as m
+from .. import tasks
+from ..connections import disconnect
+from ..exceptions import ConfigurationError, SyncLocked
+from ..models.sync import ACTIVE_RUN_STATUSES
+from ..schedules import remove_schedules
+from ..sync.runner import active_run, request_sync
+from ..verify import verify_connection
+from . import filters
+from .base import DestructiveActionPermission, OwnerScopedViewSet, SyncRateThrottle
+from .serializers import (
+    ConflictSerializer,
+    ConnectionSerializer,
+    ScheduleSerializer,
+    SyncRequestSerializer,
+    SyncRunDetailSerializer,
+    SyncRunSerializer,
+    VerificationSerializer,
+    mirror_serializer,
+)
+
+# A run's detail shows this many errors; the admin shows them all.
+RUN_DETAIL_ERRORS = 100
+
+NOT_FOUND = OpenApiResponse(description="No such object for your owner.")
+
+
+class ConnectionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OwnerScopedViewSet,
+):
+    """Thrive connections of the request's owner. The API key is write-only."""
+
+    owner_lookup = "owner"
+    serializer_class = ConnectionSerializer
+    queryset = m.Connection.objects.annotate(
+        active_run_id=Subquery(
+            m.SyncRun.objects.filter(
+                connection=OuterRef("pk"), status__in=ACTIVE_RUN_STATUSES
+            ).values("pk")[:1]
+        )
+    )
+    ordering_fields = ("id", "name", "created_at")
+    destructive_actions = ("destroy", "disconnect")
+
+    def get_permissions(self):
+        permissions = super().get_permissions()
+        if self.action in self.destructive_actions:
+            permissions.append(DestructiveActionPermission())
+        return permissions
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "sync":
+            throttles.append(SyncRateThrottle())
+        return throttles
+
+    @transaction.atomic
+    def perform_destroy(self, connection: m.Connection) -> None:
+        # Scheduled tasks name the connection by id: remove them with it.
+        remove_schedules(connection)
+        connection.delete()
+
+    @extend_schema(
+        request=None,
+        responses={200: VerificationSerializer, 404: NOT_FOUND},
+        summary="Verify the key against Thrive",
+        description=(
+            "Calls Thrive now, probing every operation the integration needs, and returns the "
+            "permissions the key lacks by name. An invalid key or unreachable Thrive is a "
+            "status (`invalid_key`, `unreachable`), not an error."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        connection = verify_connection(self.get_object())
+        return Response(VerificationSerializer(connection).data)
+
+    @extend_schema(
+        request=SyncRequestSerializer,
+        responses={
+            202: SyncRunSerializer,
+            400: OpenApiResponse(description="Invalid body, e.g. an unknown resource."),
+            404: NOT_FOUND,
+            409: ConflictSerializer,
+        },
+        summary="Start a sync now",
+        description=(
+            "Records a run and queues it. 409 while another run of this connection is "
+            "pending or running, or when the connection is disconnected."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def sync(self, request: Request, pk: str | None = None) -> Response:
+        connection = self.get_object()
+        body = SyncRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = request_sync(
+                connection,
+                full=body.validated_data["full"],
+                resources=body.validated_data.get("resources") or None,
+                trigger=m.SyncRun.Trigger.API,
+            )
+        except (SyncLocked, ConfigurationError) as exc:
+            running = active_run(connection)
+            conflict = {"detail": str(exc), "active_run": running.pk if running else None}
+            return Response(conflict, status=status.HTTP_409_CONFLICT)
+        tasks.enqueue_run(run.pk)
+        return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses={200: ConnectionSerializer, 404: NOT_FOUND},
+        summary="Disconnect",
+        description="Stops all scheduled work of the connection and keeps every imported record.",
+    )
+    @action(detail=True, methods=["post"])
+    def disconnect(self, request: Request, pk: str | None = None) -> Response:
+        connection = disconnect(self.get_object())
+        return Response(self.get_serializer(connection).data)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: ScheduleSerializer, 404: NOT_FOUND},
+        summary="Read the import and export schedule",
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        request=ScheduleSerializer,
+        responses={200: ScheduleSerializer, 400: OpenApiResponse(), 404: NOT_FOUND},
+        summary="Change the import and export schedule",
+        description="Intervals in minutes; the scheduled tasks are updated at once.",
+    )
+    @action(detail=True, methods=["get", "patch"])
+    def schedule(self, request: Request, pk: str | None = None) -> Response:
+        connection = self.get_object()
+        if request.method == "GET":
+            return Response(ScheduleSerializer(connection).data)
+        schedule = ScheduleSerializer(connection, data=request.data, partial=True)
+        schedule.is_valid(raise_exception=True)
+        schedule.save()  # calls schedules.sync_schedules
+        return Response(schedule.data)
+
+
+class SyncRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
+    """Import runs, newest first, with one step per resource."""
+
+    queryset = m.SyncRun.objects.prefetch_related("steps")
+    filterset_class = filters.SyncRunFilter
+    ordering_fields = ("id", "created_at")
+    ordering = ("-id",)
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            first_errors = m.SyncError.objects.order_by("id")[:RUN_DETAIL_ERRORS]
+            queryset = queryset.prefetch_related(Prefetch("errors", queryset=first_errors))
+        return queryset
+
+    def get_serializer_class(self):
+        return SyncRunDetailSerializer if self.action == "retrieve" else SyncRunSerializer
+
+
+class MirrorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
+    """Read-only mirrored Thrive objects; children arrive in one prefetch query each."""
+
+    # Non-null columns only: a cursor cannot point between rows by a missing value.
+    ordering_fields = ("id", "last_synced_at")
+
+
+def mirror_viewset(
+    model: type[Model],
+    filterset: type[filters.MirrorFilter],
+    children: tuple[str, ...] = (),
+) -> type[MirrorViewSet]:
+    attrs = {
+        "__doc__": f"{model._meta.verbose_name_plural.capitalize()} imported from Thrive.",
+        "queryset": model.objects.prefetch_related(*children),
+        "serializer_class": mirror_serializer(model, children),
+        "filterset_class": filterset,
+    }
+    return type(f"{model.__name__}ViewSet", (MirrorViewSet,), attrs)
+
+
+CONTACT_CHILDREN = (
+    "positions",
+    "educations",
+    "notes",
+    "comments",
+    "documents",
+    "off_limit_reasons",
+    "outreaches",
+    "connections",
+    "references",
+    "introductions",
+)
+
+# URL prefix -> viewset of the mirrored objects the frontend reads.
+MIRROR_VIEWSETS: dict[str, type[MirrorViewSet]] = {
+    "contacts": mirror_viewset(m.Contact, filters.ContactFilter, CONTACT_CHILDREN),
+    "candidacies": mirror_viewset(m.Candidacy, filters.CandidacyFilter, ("comments", "tags")),
+    "searches": mirror_viewset(
+        m.Search, filters.SearchFilter, ("commissions", "documents", "team_memberships")
+    ),
+    "companies": mirror_viewset(
+        m.Company, filters.CompanyFilter, ("funding_rounds", "investments")
+    ),
+    "users": mirror_viewset(m.ThriveUser, filters.ThriveUserFilter),
+    "candidacy-stages": mirror_viewset(m.CandidacyStage, filters.CandidacyStageFilter),
+    "talent-pools": mirror_viewset(m.TalentPool, filters.TalentPoolFilter),
+    "contact-networks": mirror_viewset(m.ContactNetwork, filters.ContactNetworkFilter),
+}
