@@ -122,7 +122,7 @@ def make_contact(connection: Connection, remote_id: str | None = None, **fields:
                 contact=contact,
                 # Tests reuse child ids across contacts; the mirror's are unique per connection.
                 **_mirror_fields(connection, child, f"{payload['id']}:{next(_ids)}"),
-                **{column: (child.get(name) or "") for name, column in columns.items()},
+                **{column: str(child.get(name) or "")[:255] for name, column in columns.items()},
             )
     return contact
 

@@ -123,9 +123,7 @@ class _Page:
             if contact.remote_deleted_at or self.survivor(contact):
                 continue
             try:
-                mapped[contact.pk] = map_contact(
-                    contact.remote_data, self.mappings, self.today
-                )
+                mapped[contact.pk] = map_contact(contact.remote_data, self.mappings, self.today)
             except MappingError as error:
                 self.failures[contact.pk] = str(error)
         return mapped
