@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable, Iterable
 
 from thrive_integration.sandbox import words as w
 
@@ -37,6 +38,14 @@ _KIND_CODE = {kind: n for n, kind in enumerate(KINDS, start=1)}
 # block), i.e. 1.5 per contact on average, so candidacy ids map to contacts by arithmetic.
 _BLOCK_CONTACTS = 4
 _BLOCK_CANDIDACIES = 6
+# team -> (first child slot, fewest members, most members): fixed slots keep ids unique
+_TEAMS = {
+    "origination_team_memberships": (0, 1, 2),
+    "execution_team_memberships": (2, 1, 3),
+    "conversion_team_memberships": (5, 0, 1),
+    "recruitment_team_memberships": (6, 0, 2),
+}
+ChildBuilder = Callable[[int, random.Random, int, int], "list[dict] | None"]
 
 
 def mix(*parts: int) -> int:
@@ -81,6 +90,27 @@ class Generator:
             "contacts": contacts,
             "candidacies": self._candidacy_total(),
         }
+        self._children: dict[str, dict[str, ChildBuilder]] = {
+            "companies": {"funding_rounds": self._funding_rounds, "investments": self._investments},
+            "searches": {
+                "commissions": self._commissions,
+                "documents": self._search_documents,
+                **{team: self._team(team) for team in _TEAMS},
+            },
+            "contacts": {
+                "positions": self._positions,
+                "educations": self._educations,
+                "notes": self._notes,
+                "contact_comments": self._contact_comments,
+                "documents": self._contact_documents,
+                "off_limit_reasons": self._off_limit_reasons,
+                "outreaches": self._outreaches,
+                "connections": self._connections,
+                "references": self._references,
+                "introductions": self._introductions,
+            },
+            "candidacies": {"candidacy_comments": self._candidacy_comments, "tags": self._tags},
+        }
 
     # ---- cheap per-record facts -------------------------------------------------------
     def rng(self, kind: str, i: int, salt: int = 0) -> random.Random:
@@ -95,11 +125,19 @@ class Generator:
         updated = created + (h >> 20) % (GENERATED_UNTIL_US - created)
         return created, updated
 
-    def record(self, kind: str, i: int) -> dict:
-        """The full internal record (children included) of generated record ``i``."""
+    def record(self, kind: str, i: int, children: Iterable[str] | None = None) -> dict:
+        """Generated record ``i`` with the named child lists (all of them when None).
+
+        Each child list has its own random stream, so building only the requested ones
+        (a listing without ``include``) gives the same values as building them all.
+        """
         created, updated = self.stamps(kind, i)
-        fields = getattr(self, "_" + kind)(i, self.rng(kind, i))
-        return {"id": i, "created_at": created, "updated_at": updated, **fields}
+        record = {"id": i, "created_at": created, "updated_at": updated}
+        record.update(getattr(self, "_" + kind)(i, self.rng(kind, i)))
+        for salt, (name, build) in enumerate(self._children.get(kind, {}).items(), start=100):
+            if children is None or name in children:
+                record[name] = build(i, self.rng(kind, i, salt), created, updated)
+        return record
 
     # ---- candidacy layout -----------------------------------------------------------
     def _block_counts(self, block: int) -> list[int]:
@@ -185,7 +223,7 @@ class Generator:
             "_slug": slug,
         }
 
-    # ---- top-level records ----------------------------------------------------------
+    # ---- top-level records (base fields; child lists are built below) ----------------
     def _users(self, i: int, rng: random.Random) -> dict:
         firsts, lasts, _ = w.NAME_POOLS[i % len(w.NAME_POOLS)]
         return {
@@ -210,67 +248,25 @@ class Generator:
             "city": city,
             "country": country,
             "description": rng.choice((None, "Makes things.", "Ein Unternehmen aus München.")),
-            "funding_rounds": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "round": w.ROUNDS[j],
-                    "amount": rng.randrange(1, 200) * 500_000,
-                    "currency": rng.choice(w.CURRENCIES),
-                    "announced_on": f"{2012 + j * 2 + rng.randrange(2)}-0{rng.randint(1, 9)}-15",
-                }
-                for j in range(rng.randrange(4))
-            ],
-            "investments": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "investor_name": rng.choice(w.INVESTORS),
-                    "amount": rng.randrange(1, 50) * 100_000,
-                    "currency": rng.choice(w.CURRENCIES),
-                    "invested_on": f"{2015 + rng.randrange(10)}-0{rng.randint(1, 9)}-01",
-                }
-                for j in range(rng.randrange(3))
-            ],
         }
 
-    def _pool(self, kind: str, i: int, rng: random.Random, label: str) -> dict:
+    def _pool(self, i: int, rng: random.Random, label: str) -> dict:
         size = min(self.contacts, rng.randint(5, 40))
         ids = sorted(rng.sample(range(1, self.contacts + 1), size)) if size else []
-        return {
-            "name": f"{label} {i}",
-            "description": rng.choice((None, f"{label} №{i}")),
-            "contact_ids": ids,
-        }
+        description = rng.choice((None, f"{label} №{i}"))
+        return {"name": f"{label} {i}", "description": description, "contact_ids": ids}
 
     def _talent_pools(self, i: int, rng: random.Random) -> dict:
-        return self._pool("talent_pools", i, rng, "Talent pool")
+        return self._pool(i, rng, "Talent pool")
 
     def _contact_networks(self, i: int, rng: random.Random) -> dict:
-        return self._pool("contact_networks", i, rng, "Network")
+        return self._pool(i, rng, "Network")
 
     def _searches(self, i: int, rng: random.Random) -> dict:
         company_id = self._pick_id(rng, "companies")
         status = w.SEARCH_STATUSES[i % len(w.SEARCH_STATUSES)]
         city, _, country = rng.choice(w.CITIES)
         opened = f"{2019 + rng.randrange(7)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        base = SEARCH_CHILD_OFFSET + i * CHILD_SLOTS
-        teams: dict[str, list[dict]] = {}
-        slot = 0
-        for team, low, high in (
-            ("origination_team_memberships", 1, 2),
-            ("execution_team_memberships", 1, 3),
-            ("conversion_team_memberships", 0, 1),
-            ("recruitment_team_memberships", 0, 2),
-        ):
-            teams[team] = []
-            for _ in range(rng.randint(low, high)):
-                teams[team].append(
-                    {
-                        "id": i * CHILD_SLOTS + slot,
-                        "user_id": self._pick_id(rng, "users"),
-                        "role": rng.choice(w.TEAM_ROLES),
-                    }
-                )
-                slot += 1
         external = None
         if rng.random() < 0.5:
             external = {
@@ -288,38 +284,16 @@ class Generator:
             "opened_on": opened,
             "closed_on": None if status in ("open", "on_hold") else f"{opened[:4]}-12-31",
             "default_candidacy_stage_id": 1,
-            "commissions": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "user_id": self._pick_id(rng, "users"),
-                    "percentage": rng.choice((10, 25, 33.3, 50)),
-                    "amount": rng.randrange(10, 200) * 1000,
-                }
-                for j in range(rng.randrange(3))
-            ],
-            "documents": [
-                {
-                    "id": base + j,
-                    "file_name": f"search-brief-{i}-{j}.pdf",
-                    "content_type": "application/pdf",
-                    "url": f"https://files.thrive.example/searches/{i}/{j}.pdf",
-                    "size": rng.randrange(10_000, 5_000_000),
-                }
-                for j in range(rng.randrange(3))
-            ],
             "external_recruitment_team_member": external,
-            **teams,
         }
 
     def _contacts(self, i: int, rng: random.Random) -> dict:
         identity = self.contact_identity(i)
-        created, updated = self.stamps("contacts", i)
         city, state, country = rng.choice(w.CITIES)
-        first, last = identity["first_name"], identity["last_name"]
-        nulls = rng.random() < 0.04  # some lists arrive as null instead of []
+        first = identity["first_name"]
         return {
             "first_name": first,
-            "last_name": last,
+            "last_name": identity["last_name"],
             "preferred_name": rng.choice((None, None, first[:3])),
             "email": identity["email"],
             "work_email": rng.choice((None, f"w{i}@{rng.choice(w.COMPANY_WORDS).lower()}.com")),
@@ -333,99 +307,16 @@ class Generator:
             "github_url": rng.choice((None, f"https://github.com/dev{i}")),
             "twitter_url": rng.choice((None, None, f"https://twitter.com/p{i}")),
             "other_url": rng.choice((None, f"https://app.findem.example/profile/{i}")),
-            "skills": None if nulls else rng.sample(w.SKILLS, rng.randrange(5)),
+            "skills": None if self._null_lists(i) else rng.sample(w.SKILLS, rng.randrange(5)),
             "avatar": rng.choice((None, f"https://avatars.thrive.example/{i}.png")),
             "source": rng.choice(w.SOURCES),
             "referred_by_notes": self._referred_by_notes(rng),
             "merged_into_id": i - 1 if i % 100 == 0 else None,
-            "positions": self._positions(i, rng),
-            "educations": None if nulls else self._educations(i, rng),
-            "notes": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "body": rng.choice(w.NOTE_BODIES) if rng.random() > 0.02 else "x" * 20_000,
-                    "user_id": self._pick_id(rng, "users"),
-                    "created_at": (stamp := self._stamp_between(rng, created, updated)),
-                    "updated_at": stamp,
-                }
-                for j in range(rng.randrange(4))
-            ],
-            "contact_comments": None
-            if nulls
-            else [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "body": rng.choice(("Called, no answer", "Спасибо!", "很好", "Keen")),
-                    "user_id": self._pick_id(rng, "users"),
-                    "created_at": self._stamp_between(rng, created, updated),
-                }
-                for j in range(rng.randrange(3))
-            ],
-            "documents": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "file_name": f"{j}-{w.DOC_TYPES[j % 2][0]}",
-                    "content_type": w.DOC_TYPES[j % 2][1],
-                    "url": f"https://files.thrive.example/contacts/{i}/{j}",
-                    "size": rng.randrange(10_000, 2_000_000),
-                    "created_at": self._stamp_between(rng, created, updated),
-                }
-                for j in range(rng.randrange(3))
-            ],
-            "off_limit_reasons": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "reason": rng.choice(w.OFF_LIMIT_REASONS),
-                    "company_id": self._pick_id(rng, "companies"),
-                    "expires_on": rng.choice((None, "2027-06-30")),
-                    "created_at": self._stamp_between(rng, created, updated),
-                }
-                for j in range(rng.randint(1, 2) if rng.random() < 0.1 else 0)
-            ],
-            "outreaches": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "channel": rng.choice(w.CHANNELS),
-                    "subject": rng.choice((None, "Opportunity", "Re: Chat")),
-                    "notes": rng.choice((None, "Left voicemail")),
-                    "user_id": self._pick_id(rng, "users"),
-                    "occurred_at": self._stamp_between(rng, created, updated),
-                }
-                for j in range(rng.randrange(4))
-            ],
-            "connections": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "connected_contact_id": self._pick_id(rng, "contacts"),
-                    "connection_type": rng.choice(w.CONNECTION_TYPES),
-                    "strength": rng.choice(w.STRENGTHS),
-                    "connected_on": rng.choice((None, f"20{rng.randint(10, 25)}-05-01")),
-                    "notes": rng.choice((None, "Met at SaaStr")),
-                }
-                for j in range(rng.randrange(4))
-            ],
-            "references": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "referee_contact_id": self._pick_id(rng, "contacts"),
-                    "search_id": self._pick_id(rng, "searches"),
-                    "notes": "Strong operator",
-                    "created_at": self._stamp_between(rng, created, updated),
-                }
-                for j in range(1 if rng.random() < 0.2 else 0)
-            ],
-            "introductions": [
-                {
-                    "id": i * CHILD_SLOTS + j,
-                    "introduced_contact_id": self._pick_id(rng, "contacts"),
-                    "introduced_by_user_id": self._pick_id(rng, "users"),
-                    "search_id": self._pick_id(rng, "searches"),
-                    "notes": None,
-                    "introduced_on": f"20{rng.randint(19, 25)}-0{rng.randint(1, 9)}-10",
-                }
-                for j in range(1 if rng.random() < 0.15 else 0)
-            ],
         }
+
+    def _null_lists(self, i: int) -> bool:
+        """About 4% of contacts send ``null`` where a list is expected."""
+        return mix(self.seed, i, 5) % 25 == 0
 
     def _referred_by_notes(self, rng: random.Random) -> str | None:
         roll = rng.random()
@@ -443,7 +334,86 @@ class Generator:
             lines.append("Findem Exported")
         return "\n".join(lines)
 
-    def _positions(self, i: int, rng: random.Random) -> list[dict]:
+    def _candidacies(self, i: int, rng: random.Random) -> dict:
+        contact_id, index = self.candidacy_slot(i)
+        stage = rng.randint(1, len(w.STAGES))
+        created, updated = self.stamps("candidacies", i)
+        entered = self._stamp_between(rng, created, updated)
+        rejected = rng.random() < 0.2
+        return {
+            "contact_id": contact_id,
+            "search_id": self.candidacy_search(contact_id, index),
+            "candidacy_stage": {"id": stage, "name": w.STAGES[stage - 1]},
+            "candidacy_stage_entered_at": entered,
+            "rejection_reason": rng.choice(w.REJECTION_REASONS) if rejected else None,
+            "rejected_at": entered if rejected else None,
+            "source": rng.choice(w.SOURCES),
+        }
+
+    # ---- child lists: (parent id, own random stream, parent created, parent updated) ----
+    def _funding_rounds(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "round": w.ROUNDS[j],
+                "amount": rng.randrange(1, 200) * 500_000,
+                "currency": rng.choice(w.CURRENCIES),
+                "announced_on": f"{2012 + j * 2 + rng.randrange(2)}-0{rng.randint(1, 9)}-15",
+            }
+            for j in range(rng.randrange(4))
+        ]
+
+    def _investments(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "investor_name": rng.choice(w.INVESTORS),
+                "amount": rng.randrange(1, 50) * 100_000,
+                "currency": rng.choice(w.CURRENCIES),
+                "invested_on": f"{2015 + rng.randrange(10)}-0{rng.randint(1, 9)}-01",
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _commissions(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "user_id": self._pick_id(rng, "users"),
+                "percentage": rng.choice((10, 25, 33.3, 50)),
+                "amount": rng.randrange(10, 200) * 1000,
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _search_documents(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": SEARCH_CHILD_OFFSET + i * CHILD_SLOTS + j,
+                "file_name": f"search-brief-{i}-{j}.pdf",
+                "content_type": "application/pdf",
+                "url": f"https://files.thrive.example/searches/{i}/{j}.pdf",
+                "size": rng.randrange(10_000, 5_000_000),
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _team(self, team: str) -> ChildBuilder:
+        first_slot, fewest, most = _TEAMS[team]
+
+        def build(i: int, rng: random.Random, created: int, updated: int) -> list:
+            return [
+                {
+                    "id": i * CHILD_SLOTS + first_slot + j,
+                    "user_id": self._pick_id(rng, "users"),
+                    "role": rng.choice(w.TEAM_ROLES),
+                }
+                for j in range(rng.randint(fewest, most))
+            ]
+
+        return build
+
+    def _positions(self, i: int, rng: random.Random, created: int, updated: int) -> list:
         positions = []
         year = rng.randint(1995, 2015)
         count = rng.randint(1, 4)
@@ -466,7 +436,9 @@ class Generator:
             )
         return positions
 
-    def _educations(self, i: int, rng: random.Random) -> list[dict]:
+    def _educations(self, i: int, rng: random.Random, created: int, updated: int) -> list | None:
+        if self._null_lists(i):
+            return None
         return [
             {
                 "id": i * CHILD_SLOTS + j,
@@ -479,31 +451,124 @@ class Generator:
             for j in range(rng.randrange(4))
         ]
 
-    def _candidacies(self, i: int, rng: random.Random) -> dict:
-        contact_id, index = self.candidacy_slot(i)
-        stage = rng.randint(1, len(w.STAGES))
-        created, updated = self.stamps("candidacies", i)
-        entered = self._stamp_between(rng, created, updated)
-        rejected = rng.random() < 0.2
-        return {
-            "contact_id": contact_id,
-            "search_id": self.candidacy_search(contact_id, index),
-            "candidacy_stage": {"id": stage, "name": w.STAGES[stage - 1]},
-            "candidacy_stage_entered_at": entered,
-            "rejection_reason": rng.choice(w.REJECTION_REASONS) if rejected else None,
-            "rejected_at": entered if rejected else None,
-            "source": rng.choice(w.SOURCES),
-            "candidacy_comments": [
+    def _notes(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        notes = []
+        for j in range(rng.randrange(4)):
+            stamp = self._stamp_between(rng, created, updated)
+            body = rng.choice(w.NOTE_BODIES) if rng.random() > 0.02 else "x" * 20_000
+            notes.append(
                 {
                     "id": i * CHILD_SLOTS + j,
-                    "body": rng.choice(("Strong fit", "<b>Client liked</b>", "Pas intéressé")),
+                    "body": body,
                     "user_id": self._pick_id(rng, "users"),
-                    "created_at": self._stamp_between(rng, created, updated),
+                    "created_at": stamp,
+                    "updated_at": stamp,
                 }
-                for j in range(rng.randrange(3))
-            ],
-            "tags": [
-                {"id": i * CHILD_SLOTS + j, "name": name}
-                for j, name in enumerate(rng.sample(w.TAGS, rng.randrange(4)))
-            ],
-        }
+            )
+        return notes
+
+    def _contact_comments(
+        self, i: int, rng: random.Random, created: int, updated: int
+    ) -> list | None:
+        if self._null_lists(i):
+            return None
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "body": rng.choice(("Called, no answer", "Спасибо!", "很好", "Keen")),
+                "user_id": self._pick_id(rng, "users"),
+                "created_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _contact_documents(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "file_name": f"{j}-{w.DOC_TYPES[j % 2][0]}",
+                "content_type": w.DOC_TYPES[j % 2][1],
+                "url": f"https://files.thrive.example/contacts/{i}/{j}",
+                "size": rng.randrange(10_000, 2_000_000),
+                "created_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _off_limit_reasons(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "reason": rng.choice(w.OFF_LIMIT_REASONS),
+                "company_id": self._pick_id(rng, "companies"),
+                "expires_on": rng.choice((None, "2027-06-30")),
+                "created_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(rng.randint(1, 2) if rng.random() < 0.1 else 0)
+        ]
+
+    def _outreaches(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "channel": rng.choice(w.CHANNELS),
+                "subject": rng.choice((None, "Opportunity", "Re: Chat")),
+                "notes": rng.choice((None, "Left voicemail")),
+                "user_id": self._pick_id(rng, "users"),
+                "occurred_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(rng.randrange(4))
+        ]
+
+    def _connections(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "connected_contact_id": self._pick_id(rng, "contacts"),
+                "connection_type": rng.choice(w.CONNECTION_TYPES),
+                "strength": rng.choice(w.STRENGTHS),
+                "connected_on": rng.choice((None, f"20{rng.randint(10, 25)}-05-01")),
+                "notes": rng.choice((None, "Met at SaaStr")),
+            }
+            for j in range(rng.randrange(4))
+        ]
+
+    def _references(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "referee_contact_id": self._pick_id(rng, "contacts"),
+                "search_id": self._pick_id(rng, "searches"),
+                "notes": "Strong operator",
+                "created_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(1 if rng.random() < 0.2 else 0)
+        ]
+
+    def _introductions(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "introduced_contact_id": self._pick_id(rng, "contacts"),
+                "introduced_by_user_id": self._pick_id(rng, "users"),
+                "search_id": self._pick_id(rng, "searches"),
+                "notes": None,
+                "introduced_on": f"20{rng.randint(19, 25)}-0{rng.randint(1, 9)}-10",
+            }
+            for j in range(1 if rng.random() < 0.15 else 0)
+        ]
+
+    def _candidacy_comments(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        return [
+            {
+                "id": i * CHILD_SLOTS + j,
+                "body": rng.choice(("Strong fit", "<b>Client liked</b>", "Pas intéressé")),
+                "user_id": self._pick_id(rng, "users"),
+                "created_at": self._stamp_between(rng, created, updated),
+            }
+            for j in range(rng.randrange(3))
+        ]
+
+    def _tags(self, i: int, rng: random.Random, created: int, updated: int) -> list:
+        names = rng.sample(w.TAGS, rng.randrange(4))
+        return [{"id": i * CHILD_SLOTS + j, "name": name} for j, name in enumerate(names)]

@@ -70,7 +70,7 @@ class Handlers:
     def render(self, kind: str, record: dict, includes: tuple[str, ...]) -> dict:
         out = render_record(kind, record, self.state.codec, includes)
         if kind == "candidacies" and "contact" in includes:
-            contact = self.state.collections["contacts"].get(record["contact_id"])
+            contact = self.state.collections["contacts"].get(record["contact_id"], ())
             out["contact"] = (
                 None if contact is None else render_record("contacts", contact, self.state.codec)
             )
@@ -90,7 +90,7 @@ class Handlers:
         includes = includes_of(kind, request)
         since = None if self.state.options.ignore_updated_since else since_of(request)
         collection = self.state.collections[kind]
-        records, total = collection.page((page - 1) * per_page, per_page, since)
+        records, total = collection.page((page - 1) * per_page, per_page, since, includes)
         items = [self.render(kind, record, includes) for record in records]
         fault = self.state.faults.take("mutate_while_paging", path, page=page)
         if fault is not None:
@@ -146,7 +146,8 @@ class Handlers:
     def search_candidacies(self, request: Request, path: str, _: str, args: dict) -> Response:
         ids = self.state.search_candidacy_ids(args["id"])
         candidacies = self.state.collections["candidacies"]
-        records = [candidacies.get(i) for i in ids]
+        includes = includes_of("candidacies", request)
+        records = [candidacies.get(i, includes) for i in ids]
         return self.page_of(request, path, "candidacies", "candidacies", records, rendered=False)
 
     def search_candidacy(self, request: Request, path: str, _: str, args: dict) -> Response:
@@ -157,9 +158,9 @@ class Handlers:
 
     def search_candidates(self, request: Request, path: str, _: str, args: dict) -> Response:
         contacts = self.state.collections["contacts"]
-        records = [contacts.get(i) for i in self.state.search_candidate_ids(args["id"])]
-        page, per_page = paging(request)
         includes = includes_of("contacts", request)
+        records = [contacts.get(i, includes) for i in self.state.search_candidate_ids(args["id"])]
+        page, per_page = paging(request)
         chosen = records[(page - 1) * per_page : page * per_page]
         items = [self.render("contacts", record, includes) for record in chosen]
         return self.envelope(request, path, "candidates", items, page, per_page, len(records))

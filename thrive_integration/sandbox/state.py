@@ -171,7 +171,7 @@ class SandboxState:
     def search_candidate_ids(self, raw_search_id: object) -> list[int]:
         candidacies = self.collections["candidacies"]
         contact_ids = {
-            candidacies.get(i)["contact_id"] for i in self.search_candidacy_ids(raw_search_id)
+            candidacies.get(i, ())["contact_id"] for i in self.search_candidacy_ids(raw_search_id)
         }
         return sorted(i for i in contact_ids if self.collections["contacts"].exists(i))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right, insort
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from thrive_integration.sandbox.generator import Generator
 
@@ -41,17 +41,21 @@ class Collection:
             return False
         return record_id in self.overlay or 1 <= record_id <= self.base
 
-    def get(self, record_id: int) -> dict | None:
-        """A live record (None if unknown or deleted in either way)."""
+    def get(self, record_id: int, children: Iterable[str] | None = None) -> dict | None:
+        """A live record (None if unknown or deleted in either way).
+
+        ``children`` limits which child lists a generated record is built with (all when
+        None); callers that render only some includes save most of the generation work.
+        """
         if record_id in self.hard_deleted or record_id in self.soft_deleted:
             return None
-        return self._any(record_id)
+        return self._any(record_id, children)
 
-    def _any(self, record_id: int) -> dict | None:
+    def _any(self, record_id: int, children: Iterable[str] | None = None) -> dict | None:
         if record_id in self.overlay:
             return self.overlay[record_id]
         if 1 <= record_id <= self.base and record_id not in self.hard_deleted:
-            return self.generator.record(self.kind, record_id)
+            return self.generator.record(self.kind, record_id, children)
         return None
 
     def updated_at(self, record_id: int) -> int:
@@ -62,7 +66,9 @@ class Collection:
     def live_count(self) -> int:
         return self.base - len(self.gone) + len(self.created)
 
-    def page(self, offset: int, limit: int, since: int | None) -> tuple[list[dict], int]:
+    def page(
+        self, offset: int, limit: int, since: int | None, children: Iterable[str] = ()
+    ) -> tuple[list[dict], int]:
         """Records ``offset .. offset+limit`` of the listing and the listing's total.
 
         Without ``since`` the listing is every live record. With it, records updated at or
@@ -70,8 +76,9 @@ class Collection:
         """
         if since is not None:
             ids = self._ids_since(since)
-            return [self._any(i) for i in ids[offset : offset + limit]], len(ids)
-        return [self._any(i) for i in self._live_ids_from(offset, limit)], self.live_count()
+            return [self._any(i, children) for i in ids[offset : offset + limit]], len(ids)
+        records = [self._any(i, children) for i in self._live_ids_from(offset, limit)]
+        return records, self.live_count()
 
     def ids_page(self, offset: int, limit: int, since: int | None) -> list[int]:
         if since is not None:
