@@ -59,11 +59,11 @@ class Handlers:
             if action == "children":
                 kind, child = rest.split(":")
                 items = self.state.children(kind, args["id"], child)
-                return self.page_of(request, path, child, child, items, rendered=False)
+                return self.page_of(request, path, child, items)
             if action == "child":
                 kind, child = rest.split(":")
                 item = self.state.child(kind, args["id"], child, args["cid"])
-                return self.single(child, item, request, child_of=kind)
+                return self.single(child, item, request, child=True)
             return getattr(self, action)(request, path, rest, args)
 
     # ---- reading helpers ------------------------------------------------------------
@@ -77,9 +77,9 @@ class Handlers:
         return out
 
     def single(
-        self, kind: str, record: dict, request: Request, status: int = 200, child_of: str = ""
+        self, kind: str, record: dict, request: Request, status: int = 200, child: bool = False
     ) -> Response:
-        if child_of:
+        if child:
             item = render_record(kind, record, self.state.codec)
         else:
             item = self.render(kind, record, includes_of(kind, request))
@@ -99,20 +99,13 @@ class Handlers:
             self.state.mutate_while_paging(kind, served, upcoming, fault.delete)
         return self.envelope(request, path, kind, items, page, per_page, total)
 
-    def page_of(
-        self, request: Request, path: str, plural: str, kind: str, records: list, rendered: bool
-    ) -> Response:
-        """A listing of an already-known list (children, per-search lists, duplicates)."""
+    def page_of(self, request: Request, path: str, kind: str, records: list) -> Response:
+        """A listing of an already-known list (a child list, a search's candidacies)."""
         page, per_page = paging(request)
         includes = includes_of(kind, request) if kind in INCLUDES else ()
         chosen = records[(page - 1) * per_page : page * per_page]
-        if rendered:
-            items = chosen
-        elif kind in INCLUDES:
-            items = [self.render(kind, record, includes) for record in chosen]
-        else:
-            items = [render_record(kind, record, self.state.codec) for record in chosen]
-        return self.envelope(request, path, plural, items, page, per_page, len(records))
+        items = [self.render(kind, record, includes) for record in chosen]
+        return self.envelope(request, path, kind, items, page, per_page, len(records))
 
     def envelope(
         self,
@@ -148,7 +141,7 @@ class Handlers:
         candidacies = self.state.collections["candidacies"]
         includes = includes_of("candidacies", request)
         records = [candidacies.get(i, includes) for i in ids]
-        return self.page_of(request, path, "candidacies", "candidacies", records, rendered=False)
+        return self.page_of(request, path, "candidacies", records)
 
     def search_candidacy(self, request: Request, path: str, _: str, args: dict) -> Response:
         wanted = self.state.codec.decode("candidacies", args["cid"])
@@ -210,11 +203,11 @@ class Handlers:
 
     def create_child(self, request: Request, path: str, child: str, args: dict) -> Response:
         item = self.state.create_child(args["id"], child, body_of(request))
-        return self.single(child, item, request, 201, child_of="contacts")
+        return self.single(child, item, request, 201, child=True)
 
     def update_child(self, request: Request, path: str, child: str, args: dict) -> Response:
         item = self.state.update_child(args["id"], child, args["cid"], body_of(request))
-        return self.single(child, item, request, child_of="contacts")
+        return self.single(child, item, request, child=True)
 
     def delete_child(self, request: Request, path: str, child: str, args: dict) -> Response:
         self.state.delete_child(args["id"], child, args["cid"])
