@@ -64,9 +64,9 @@ class SandboxApp:
         relative = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else path
         entry = LoggedRequest(request.method, path, request.query_string.decode("latin-1"))
         self.state.log(entry)
-        self.state.counters["requests"] += 1
+        self.state.count("requests")
         if self.state.faults.take("reset", relative):
-            self.state.counters["fault:reset"] += 1
+            self.state.count("fault:reset")
             reset_connection(request.environ)
         try:
             response = self.answer(request, relative, entry)
@@ -75,11 +75,11 @@ class SandboxApp:
             if error.status == 429:
                 response.headers["Retry-After"] = self.retry_after(error.extra["retry_after"])
         if self.state.faults.take("truncated", relative):
-            self.state.counters["fault:truncated"] += 1
+            self.state.count("fault:truncated")
             data = response.get_data()
             response.set_data(data[: len(data) // 2])
         entry.status = response.status_code
-        self.state.counters[f"status:{response.status_code}"] += 1
+        self.state.count(f"status:{response.status_code}")
         return response
 
     def answer(self, request: Request, relative: str, entry: LoggedRequest) -> Response:
@@ -87,15 +87,15 @@ class SandboxApp:
         for kind in ("hang", "slow"):
             fault = state.faults.take(kind, relative)
             if fault is not None:
-                state.counters[f"fault:{kind}"] += 1
+                state.count(f"fault:{kind}")
                 state.wake.wait(fault.seconds)
         fault = state.faults.take("rate_limit", relative)
         if fault is not None:
-            state.counters["fault:rate_limit"] += 1
+            state.count("fault:rate_limit")
             raise rate_limited(max(1, round(fault.seconds)))
         fault = state.faults.take("server_error", relative)
         if fault is not None:
-            state.counters["fault:server_error"] += 1
+            state.count("fault:server_error")
             raise ApiError(fault.status, "server_error", "Something went wrong (injected)")
 
         token = bearer_token(request)
@@ -104,7 +104,7 @@ class SandboxApp:
         entry.token = token
         wait = state.limiter.check(token)
         if wait is not None:
-            state.counters["rate_limited"] += 1
+            state.count("rate_limited")
             raise rate_limited(wait)
         if not request.path.startswith(API_PREFIX):
             raise ApiError(404, "not_found", f"The API lives under {API_PREFIX}")

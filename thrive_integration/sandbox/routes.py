@@ -94,6 +94,7 @@ class Handlers:
         items = [self.render(kind, record, includes) for record in records]
         fault = self.state.faults.take("mutate_while_paging", path, page=page)
         if fault is not None:
+            self.state.count("fault:mutate_while_paging")
             upcoming = collection.ids_page(page * per_page, 2, since)
             served = [record["id"] for record in records]
             self.state.mutate_while_paging(kind, served, upcoming, fault.delete)
@@ -119,6 +120,7 @@ class Handlers:
     ) -> Response:
         fault = self.state.faults.take("malformed_record", path) if items else None
         if fault is not None:
+            self.state.count("fault:malformed_record")
             break_record(items[len(items) // 2], fault.shape)
         next_url = None
         if page * per_page < total:

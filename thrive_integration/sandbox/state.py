@@ -421,3 +421,8 @@ class SandboxState:
     def log(self, entry: LoggedRequest) -> None:
         with self.lock:
             self.request_log.append(entry)
+
+    def count(self, name: str) -> None:
+        """Bump a counter (requests, ``status:<code>``, ``fault:<kind>``, ``rate_limited``)."""
+        with self.lock:
+            self.counters[name] += 1
