@@ -1,0 +1,151 @@
+"""Field mappings per connection (CRUD, validate, preview, re-map) and candidate profiles.
+
+Every object is reached through a connection of the request's owner; another owner's
+connection, mapping or profile is a 404. `register_mapping_routes` adds these to the app's
+router (api/urls.py calls it).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from ..mapping import (
+    InvalidFieldMapping,
+    ensure_default_mappings,
+    preview_mappings,
+    remap_connection,
+    validate_mappings,
+)
+from ..models import CandidateProfile, Connection, FieldMapping
+from .base import OwnerScopedViewSet, SyncRateThrottle
+from .mapping_serializers import (
+    CandidateProfileSerializer,
+    FieldMappingSerializer,
+    MappingOutcomeSerializer,
+    MappingProposalSerializer,
+)
+
+
+class FieldMappingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OwnerScopedViewSet,
+):
+    """The field mappings of one connection; the seed's defaults until changed."""
+
+    serializer_class = FieldMappingSerializer
+    queryset = FieldMapping.objects.all()
+
+    @property
+    def connection(self) -> Connection:
+        if not hasattr(self, "_connection"):
+            self._connection = get_object_or_404(
+                Connection, pk=self.kwargs["connection_pk"], owner=self.owner
+            )
+        return self._connection
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return FieldMapping.objects.none()
+        return super().get_queryset().filter(connection=self.connection)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["connection"] = self.connection
+        return context
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.action == "remap":
+            throttles.append(SyncRateThrottle())
+        return throttles
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        ensure_default_mappings(self.connection)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer: FieldMappingSerializer) -> None:
+        serializer.save(connection=self.connection)
+
+    def _proposal(self, request: Request) -> MappingProposalSerializer:
+        serializer = MappingProposalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    @action(detail=False, methods=["post"])
+    def validate(self, request: Request, connection_pk: str) -> Response:
+        """Check a proposed set of mappings (or the stored one) without saving anything."""
+        mappings = self._proposal(request).proposed_mappings(self.connection)
+        try:
+            validate_mappings(mappings)
+        except InvalidFieldMapping as error:
+            return Response(
+                {"valid": False, "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response({"valid": True, "errors": []})
+
+    @action(detail=False, methods=["post"])
+    def preview(self, request: Request, connection_pk: str) -> Response:
+        """What the proposed mappings would make of a few stored contacts; nothing is saved."""
+        proposal = self._proposal(request)
+        try:
+            results = preview_mappings(
+                self.connection,
+                proposal.proposed_mappings(self.connection),
+                contact_ids=proposal.validated_data.get("contact_ids"),
+                limit=proposal.validated_data["limit"],
+            )
+        except InvalidFieldMapping as error:
+            return Response(
+                {"valid": False, "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response({"valid": True, "results": results})
+
+    @action(detail=False, methods=["post"])
+    def remap(self, request: Request, connection_pk: str) -> Response:
+        """Re-map every stored contact of the connection now, from stored payloads."""
+        # One transaction per batch (inside remap_connection), not one for the whole connection.
+        outcome = remap_connection(self.connection)
+        return Response(MappingOutcomeSerializer(outcome).data)
+
+
+class CandidateProfileFilter(django_filters.FilterSet):
+    connection = django_filters.NumberFilter(field_name="connection_id")
+    off_limits = django_filters.BooleanFilter()
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Profiles changed at or after this moment (ISO 8601).",
+    )
+
+    class Meta:
+        model = CandidateProfile
+        fields = ("connection", "off_limits", "updated_since")
+
+
+class CandidateProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
+    """Candidate profiles built from Thrive contacts; read-only (imports write them)."""
+
+    serializer_class = CandidateProfileSerializer
+    queryset = CandidateProfile.objects.select_related("contact").defer("contact__remote_data")
+    filterset_class = CandidateProfileFilter
+    ordering_fields = ("id", "updated_at")
+
+
+def register_mapping_routes(router: SimpleRouter) -> None:
+    router.register(
+        r"connections/(?P<connection_pk>[0-9]+)/field-mappings",
+        FieldMappingViewSet,
+        basename="field-mapping",
+    )
+    router.register("candidate-profiles", CandidateProfileViewSet, basename="candidate-profile")
