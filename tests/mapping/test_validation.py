@@ -1,0 +1,93 @@
+"""Validation of mappings, and the preview that runs it first."""
+
+import pytest
+
+from thrive_integration.mapping import (
+    InvalidFieldMapping,
+    ensure_default_mappings,
+    preview_mappings,
+    validate_mappings,
+)
+from thrive_integration.mapping.transforms import TRANSFORMS
+from thrive_integration.models import CandidateProfile, FieldMapping
+
+from .factories import make_contact
+
+
+def _mapping(**fields) -> FieldMapping:
+    defaults = {"platform_field": "phone", "thrive_paths": ["phone"], "transform": "text"}
+    return FieldMapping(**{**defaults, **fields})
+
+
+def _errors(*mappings) -> list[str]:
+    with pytest.raises(InvalidFieldMapping) as raised:
+        validate_mappings(mappings)
+    return raised.value.errors
+
+
+def test_the_defaults_are_valid(connection):
+    validate_mappings(ensure_default_mappings(connection))
+
+
+def test_every_transform_is_documented():
+    assert all(transform.description for transform in TRANSFORMS.values())
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"platform_field": "favourite_colour"}, "unknown platform field 'favourite_colour'"),
+        ({"thrive_paths": ["fax"]}, "Thrive contacts have no field 'fax'"),
+        ({"thrive_paths": ["positions.salary"]}, "have no field 'positions.salary'"),
+        ({"thrive_paths": ["phone.number"]}, "have no field 'phone.number'"),
+        ({"thrive_paths": []}, "non-empty list"),
+        ({"thrive_paths": "phone"}, "non-empty list"),
+        ({"transform": "uppercase"}, "unknown transform 'uppercase'"),
+        ({"thrive_paths": ["phone", "email"]}, "takes 1 path(s), got 2"),
+        ({"platform_field": "company", "transform": "current_position"}, "child field path"),
+        ({"platform_field": "skills"}, "makes text, but CandidateProfile.skills holds list"),
+        ({"thrive_object": "invoice"}, "unknown Thrive object 'invoice'"),
+        (
+            {"thrive_object": "candidacy", "platform_field": "name", "thrive_paths": ["source"]},
+            "unknown platform field 'name' on Application",
+        ),
+    ],
+)
+def test_invalid_mapping_messages(fields, message):
+    errors = _errors(_mapping(**fields))
+    assert any(message in error for error in errors), errors
+
+
+def test_two_mappings_writing_one_field():
+    errors = _errors(_mapping(), _mapping(thrive_paths=["work_email"]))
+    assert errors == [
+        "phone: two mappings write CandidateProfile.phone (from phone and work_email)"
+    ]
+
+
+def test_the_same_field_name_on_two_objects_is_fine():
+    validate_mappings(
+        [
+            _mapping(platform_field="source", thrive_paths=["source"]),
+            _mapping(platform_field="source", thrive_paths=["source"], thrive_object="candidacy"),
+        ]
+    )
+
+
+def test_preview_maps_stored_payloads_without_saving(connection):
+    contact = make_contact(connection, city="Oslo", country=None)
+    results = preview_mappings(
+        connection, [_mapping(platform_field="location", thrive_paths=["city"])]
+    )
+    assert results == [
+        {"contact_id": contact.pk, "remote_id": contact.remote_id, "profile": results[0]["profile"]}
+    ]
+    assert results[0]["profile"]["location"] == "Oslo"
+    assert results[0]["profile"]["name"] == ""  # not mapped by this proposal
+    assert not CandidateProfile.objects.exists()
+
+
+def test_preview_refuses_an_invalid_proposal(connection):
+    make_contact(connection)
+    with pytest.raises(InvalidFieldMapping):
+        preview_mappings(connection, [_mapping(transform="nope")])
