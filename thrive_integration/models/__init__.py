@@ -28,10 +28,15 @@ from .mirror import (
     ThriveUser,
 )
 from .outbox import OutboxEntry, OutboxKind, OutboxState
+from .pipeline import Application, ExcludedRejectionReason, PipelineStage, StageMapping
 from .profiles import CandidateProfile, ContactProfileLink
 from .sync import RunStatus, StepStatus, SyncCursor, SyncError, SyncRun, SyncStep
 
 __all__ = [
+    "Application",
+    "ExcludedRejectionReason",
+    "PipelineStage",
+    "StageMapping",
     "Candidacy",
     "CandidacyComment",
     "CandidacyStage",

@@ -66,6 +66,18 @@ def _map_contacts(connection: m.Connection, contact_ids: list[int]) -> object:
     return map_contacts(connection, contact_ids)
 
 
+def _map_candidacy_stages(connection: m.Connection, candidacy_stage_ids: list[int]) -> object:
+    from ..pipeline.hooks import after_candidacy_stages_page
+
+    return after_candidacy_stages_page(connection, candidacy_stage_ids)
+
+
+def _map_candidacies(connection: m.Connection, candidacy_ids: list[int]) -> object:
+    from ..pipeline.hooks import after_candidacies_page
+
+    return after_candidacies_page(connection, candidacy_ids)
+
+
 RESOURCES: tuple[ResourceSpec, ...] = (
     ResourceSpec(
         "users", "/users", m.ThriveUser, _same("first_name", "last_name", "email", "role", "active")
@@ -104,6 +116,7 @@ RESOURCES: tuple[ResourceSpec, ...] = (
         "/candidacy_stages",
         m.CandidacyStage,
         _same("name", "position", "active"),
+        after_page=_map_candidacy_stages,
     ),
     ResourceSpec(
         "searches",
@@ -236,6 +249,7 @@ RESOURCES: tuple[ResourceSpec, ...] = (
             ),
             ChildSpec("tags", m.CandidacyTag, "candidacy", {"name": "name"}),
         ),
+        after_page=_map_candidacies,
     ),
 )
 

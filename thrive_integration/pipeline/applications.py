@@ -1,0 +1,122 @@
+"""Applications from candidacies: a page of candidacies in, a constant number of statements out.
+
+An application is derived from three things that change independently: its candidacy (stage,
+rejection), the candidacy's stage mapping (platform stage, SLA days) and the profile its
+contact feeds. `refresh` recomputes applications from all three for given candidacies, so the
+import, the stage-mapping edits and Thrive's confirmation of an advance all share one path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..models import (
+    Application,
+    Candidacy,
+    Connection,
+    ContactProfileLink,
+    OutboxState,
+    Search,
+    StageMapping,
+)
+from . import sla
+
+DERIVED_FIELDS = (
+    "profile",
+    "search",
+    "stage_mapping",
+    "pipeline_stage",
+    "stage_entered_at",
+    "rejected",
+    "rejection_reason",
+    "rejected_at",
+    "sla_due_at",
+    "candidacy_hash",
+)
+
+
+def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
+    """Create or update the applications of these candidacies; return how many were written."""
+    candidacies = list(Candidacy.objects.filter(connection=connection, pk__in=list(candidacy_ids)))
+    if not candidacies:
+        return 0
+    mappings = {
+        mapping.candidacy_stage.remote_id: mapping
+        for mapping in StageMapping.objects.filter(
+            connection=connection,
+            candidacy_stage__remote_id__in={c.candidacy_stage_remote_id for c in candidacies},
+        ).select_related("candidacy_stage")
+    }
+    profile_ids = dict(
+        ContactProfileLink.objects.filter(
+            connection=connection,
+            contact__remote_id__in={c.contact_remote_id for c in candidacies},
+        ).values_list("contact__remote_id", "profile_id")
+    )
+    search_ids = dict(
+        Search.objects.filter(
+            connection=connection, remote_id__in={c.search_remote_id for c in candidacies}
+        ).values_list("remote_id", "pk")
+    )
+    existing = {
+        application.candidacy_id: application
+        for application in Application.objects.filter(candidacy__in=candidacies)
+    }
+    created, updated = [], []
+    for candidacy in candidacies:
+        application = existing.get(candidacy.pk) or Application(
+            connection=connection, candidacy=candidacy
+        )
+        mapping = mappings.get(candidacy.candidacy_stage_remote_id)
+        application.profile_id = profile_ids.get(candidacy.contact_remote_id)
+        application.search_id = search_ids.get(candidacy.search_remote_id)
+        _apply_candidacy(application, candidacy, mapping)
+        (updated if application.pk else created).append(application)
+    Application.objects.bulk_create(created, ignore_conflicts=True)
+    Application.objects.bulk_update(updated, DERIVED_FIELDS)
+    return len(created) + len(updated)
+
+
+def _apply_candidacy(
+    application: Application, candidacy: Candidacy, mapping: StageMapping | None
+) -> None:
+    application.stage_mapping = mapping
+    application.pipeline_stage_id = mapping.pipeline_stage_id if mapping else None
+    application.stage_entered_at = candidacy.candidacy_stage_entered_at
+    application.rejected = bool(candidacy.rejection_reason) or candidacy.rejected_at is not None
+    application.rejection_reason = candidacy.rejection_reason
+    application.rejected_at = candidacy.rejected_at
+    application.sla_due_at = sla.due_at(
+        candidacy.candidacy_stage_entered_at, mapping.sla_days if mapping else None
+    )
+    application.candidacy_hash = candidacy.content_hash
+
+
+def refresh_for_mappings(connection: Connection, mapping_ids: Iterable[int]) -> int:
+    """Re-derive the applications sitting in these Thrive stages after their mapping changed."""
+    stage_remote_ids = StageMapping.objects.filter(
+        connection=connection, pk__in=list(mapping_ids)
+    ).values_list("candidacy_stage__remote_id", flat=True)
+    candidacy_ids = Candidacy.objects.filter(
+        connection=connection, candidacy_stage_remote_id__in=list(stage_remote_ids)
+    ).values_list("pk", flat=True)
+    return refresh(connection, list(candidacy_ids))
+
+
+def settle_confirmed(connection: Connection) -> int:
+    """Show Thrive's answer on applications whose advance or reject it has now handled.
+
+    The export stores Thrive's answer in the candidacy mirror; the application follows the
+    mirror here. A failed write clears the pending mark too: the application then shows
+    Thrive's unchanged stage, and the failed outbox row says why.
+    """
+    settled = list(
+        Application.objects.filter(
+            connection=connection,
+            pending_entry__state__in=(OutboxState.SUCCEEDED, OutboxState.FAILED),
+        ).values_list("pk", "candidacy_id")
+    )
+    if not settled:
+        return 0
+    Application.objects.filter(pk__in=[pk for pk, _ in settled]).update(pending_entry=None)
+    return refresh(connection, [candidacy_id for _, candidacy_id in settled])

@@ -1,0 +1,19 @@
+"""The import's `after_page` hooks (sync/registry.py): stages get mappings, candidacies get
+applications. Each runs inside the page's transaction in a constant number of statements.
+"""
+
+from __future__ import annotations
+
+from ..models import Connection
+from . import applications, grouping
+
+
+def after_candidacy_stages_page(connection: Connection, candidacy_stage_ids: list[int]) -> int:
+    """Map the page's new Thrive stages; a renamed or removed one keeps its mapping."""
+    return len(grouping.add_mappings(connection, candidacy_stage_ids))
+
+
+def after_candidacies_page(connection: Connection, candidacy_ids: list[int]) -> int:
+    """Bring the page's applications, and any whose advance Thrive has answered, up to date."""
+    applications.settle_confirmed(connection)
+    return applications.refresh(connection, candidacy_ids)
