@@ -66,6 +66,8 @@ def run_size(contacts: int, page_size: int) -> dict:
         env = dict(os.environ)
         env.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{db}"))
         env["THRIVE_VAR_DIR"] = str(var)
+        # DEBUG would keep every SQL statement in memory; the sandbox is plain HTTP.
+        env.update(DJANGO_DEBUG="0", THRIVE_ALLOW_INSECURE_BASE_URL="1")
         out = subprocess.run(
             [sys.executable, __file__, "--worker", f"http://127.0.0.1:{port}/api/v2"]
             + ["--page-size", str(page_size)],

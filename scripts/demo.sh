@@ -9,6 +9,8 @@ CONTACTS=${DEMO_CONTACTS:-2000}
 export THRIVE_VAR_DIR=${THRIVE_VAR_DIR:-$PWD/var/demo}
 export DATABASE_URL=${DEMO_DATABASE_URL:-sqlite:///$THRIVE_VAR_DIR/demo.sqlite3}
 export THRIVE_API_KEY=sandbox-demo-key
+# The sandbox speaks plain HTTP on loopback; production connections must use HTTPS.
+export THRIVE_ALLOW_INSECURE_BASE_URL=1 DJANGO_DEBUG=0
 mkdir -p "$THRIVE_VAR_DIR"
 rm -f "$THRIVE_VAR_DIR"/demo.sqlite3*
 

@@ -25,6 +25,7 @@ from ..models import Connection, RunStatus, StepStatus, SyncError, SyncRun, Sync
 from ..redaction import redact
 from ..thrive import ThriveClient
 from . import cursors, locking
+from .prefetch import prefetched
 from .registry import BY_NAME, ResourceSpec, resolve
 from .sweep import SeenIds, sweep
 from .upsert import upsert_page
@@ -155,23 +156,22 @@ def _run_step(
         step.save(update_fields=["resumed"])
     seen = SeenIds()
     server_filters = True
+    listing = client.iter_pages(
+        spec.path, include=spec.include, updated_since=step.updated_since, start=step.checkpoint
+    )
     try:
-        for page in client.iter_pages(
-            spec.path,
-            include=spec.include,
-            updated_since=step.updated_since,
-            start=step.checkpoint,
-        ):
-            server_filters &= not page.ignored_updated_since
-            with transaction.atomic():
-                _write_page(run, step, spec, page.records, page.next)
-                if not locking.renew(connection, holder):
-                    raise ThriveIntegrationError("the sync lock was lost to another worker")
-            seen.add_all(_page_ids(page.records))
-            if progress:
-                progress(step)
-            if page.next and budget.spent():
-                return False
+        with prefetched(listing) as pages:
+            for page in pages:
+                server_filters &= not page.ignored_updated_since
+                with transaction.atomic():
+                    _write_page(run, step, spec, page.records, page.next)
+                    if not locking.renew(connection, holder):
+                        raise ThriveIntegrationError("the sync lock was lost to another worker")
+                seen.add_all(_page_ids(page.records))
+                if progress:
+                    progress(step)
+                if page.next and budget.spent():
+                    return False
         _complete_step(run, step, spec, client, seen, server_filters)
     except ThriveIntegrationError as exc:
         step.status = StepStatus.FAILED

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             )
         except (SyncLocked, ConfigurationError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        bar = None if options["no_progress"] else tqdm(unit=" updates", desc="sync", leave=False)
+        bar = None if options["no_progress"] else tqdm(unit=" pages", desc="sync", leave=False, disable=None)
 
         def progress(step: SyncStep) -> None:
             if bar is not None:
