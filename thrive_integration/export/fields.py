@@ -44,7 +44,8 @@ DEFAULT_EXPORTED = frozenset(
 )
 NEVER_EXPORTED = frozenset({"education", "attachments", "notes", "activity_feed"})
 # Platform fields that end up as lines of referred_by_notes rather than fields of their own.
-TAG_FIELDS = ("tags", "icp_name", "icp_owner_name", "shortlisted_by")
+TAG_LINE_FIELDS = ("icp_name", "icp_owner_name", "shortlisted_by")
+TAG_FIELDS = ("tags", *TAG_LINE_FIELDS)
 
 
 def exported_fields(connection: Connection) -> frozenset[str]:
@@ -164,12 +165,9 @@ def export_tags(profile: CandidateProfile, fields: Iterable[str], overrides: dic
     chosen = set(fields)
     tags = ExportTags(
         tags=list(profile.tags or []) if "tags" in chosen else [],
-        **{
-            name: getattr(profile, name) if name in chosen else ""
-            for name in ("icp_name", "icp_owner_name", "shortlisted_by")
-        },
+        **{name: getattr(profile, name) if name in chosen else "" for name in TAG_LINE_FIELDS},
     )
-    for name in ("icp_name", "icp_owner_name", "shortlisted_by"):
+    for name in TAG_LINE_FIELDS:
         if overrides.get(name):
             setattr(tags, name, str(overrides[name]))
     tags.tags.extend(str(tag) for tag in overrides.get("tags") or [])

@@ -1,0 +1,68 @@
+"""Serializers of the export API: outbox rows (read-only) and an export request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from ..models import CandidateProfile, OutboxEntry
+from .base import StrictSerializer
+
+
+class OutboxEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OutboxEntry
+        fields = [
+            "id",
+            "connection",
+            "kind",
+            "profile",
+            "application_id",
+            "payload",
+            "idempotency_key",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "remote_id",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class OwnedProfileField(serializers.PrimaryKeyRelatedField):
+    """A profile of the request's owner; another owner's profile reads as nonexistent."""
+
+    def get_queryset(self):
+        return CandidateProfile.objects.filter(connection__owner=self.context.get("owner"))
+
+
+class ExportProfileSerializer(StrictSerializer):
+    profile = OwnedProfileField()
+    search_id = serializers.CharField(max_length=64, required=False, allow_blank=False)
+    candidacy_stage_id = serializers.CharField(max_length=64, required=False)
+    icp_name = serializers.CharField(max_length=255, required=False)
+    icp_owner_name = serializers.CharField(max_length=255, required=False)
+    shortlisted_by = serializers.CharField(max_length=255, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=100), max_length=50, required=False
+    )
+
+    def validate_profile(self, profile: CandidateProfile) -> CandidateProfile:
+        # Refused here too so the user hears it now, not from a failed row later.
+        if profile.off_limits:
+            raise serializers.ValidationError(
+                "This person is off-limits and is never exported or added to a search."
+            )
+        return profile
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if "candidacy_stage_id" in attrs and "search_id" not in attrs:
+            raise serializers.ValidationError(
+                {"candidacy_stage_id": ["A stage needs a search_id."]}
+            )
+        return attrs
