@@ -46,9 +46,7 @@ def thrive(sandbox: SandboxServer) -> SandboxServer:
 
 
 def make_user(*, staff: bool = False):
-    return get_user_model().objects.create_user(
-        username=f"user{next(_names)}", is_staff=staff
-    )
+    return get_user_model().objects.create_user(username=f"user{next(_names)}", is_staff=staff)
 
 
 def client_for(user) -> APIClient:

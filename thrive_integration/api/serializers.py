@@ -22,6 +22,7 @@ from .base import StrictModelSerializer, StrictSerializer, field_names
 
 API_KEY_MAX_LENGTH = 500
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
+RUN_DETAIL_ERRORS = 100
 
 
 def _core_validator(check):
@@ -223,11 +224,17 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
 
 class SyncRunDetailSerializer(SyncRunSerializer):
-    # The first errors only (see the view's prefetch): a broken run may log thousands.
-    errors = SyncErrorSerializer(many=True, read_only=True)
+    errors = serializers.SerializerMethodField(
+        help_text=f"The first {RUN_DETAIL_ERRORS} errors; the admin shows all of them."
+    )
 
     class Meta(SyncRunSerializer.Meta):
         fields = (*SyncRunSerializer.Meta.fields, "errors")
+
+    @extend_schema_field(SyncErrorSerializer(many=True))
+    def get_errors(self, run: m.SyncRun) -> list[dict[str, Any]]:
+        # A broken run may log thousands; the detail shows where it went wrong.
+        return SyncErrorSerializer(run.errors.all()[:RUN_DETAIL_ERRORS], many=True).data
 
 
 # ---- mirrored Thrive objects -------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Subquery
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -30,9 +30,6 @@ from .serializers import (
     VerificationSerializer,
     mirror_serializer,
 )
-
-# A run's detail shows this many errors; the admin shows them all.
-RUN_DETAIL_ERRORS = 100
 
 NOT_FOUND = OpenApiResponse(description="No such object for your owner.")
 
@@ -167,13 +164,6 @@ class SyncRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScop
     filterset_class = filters.SyncRunFilter
     ordering_fields = ("id", "created_at")
     ordering = ("-id",)
-
-    def get_queryset(self) -> QuerySet:
-        queryset = super().get_queryset()
-        if self.action == "retrieve":
-            first_errors = m.SyncError.objects.order_by("id")[:RUN_DETAIL_ERRORS]
-            queryset = queryset.prefetch_related(Prefetch("errors", queryset=first_errors))
-        return queryset
 
     def get_serializer_class(self):
         return SyncRunDetailSerializer if self.action == "retrieve" else SyncRunSerializer

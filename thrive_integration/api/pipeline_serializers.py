@@ -1,0 +1,146 @@
+"""Serializers of the pipeline endpoints: stages, the stage mapping, applications and actions."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .. import models as m
+from .base import StrictModelSerializer, StrictSerializer
+
+
+class PipelineStageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.PipelineStage
+        fields = ("id", "key", "name", "position", "default_sla_days", "inbound_by_default")
+
+
+class StageMappingSerializer(serializers.ModelSerializer):
+    candidacy_stage_id = serializers.CharField(source="candidacy_stage.remote_id")
+    candidacy_stage_name = serializers.CharField(source="candidacy_stage.name")
+    removed = serializers.BooleanField()
+    needs_attention = serializers.BooleanField()
+
+    class Meta:
+        model = m.StageMapping
+        fields = (
+            "id",
+            "connection",
+            "candidacy_stage_id",
+            "candidacy_stage_name",
+            "pipeline_stage",
+            "position",
+            "sla_days",
+            "inbound",
+            "excluded_from_advance",
+            "removed",
+            "needs_attention",
+        )
+        read_only_fields = fields
+
+
+class GroupedStageSerializer(StrictSerializer):
+    id = serializers.IntegerField()
+    sla_days = serializers.IntegerField(min_value=0, max_value=3650, allow_null=True, required=False)
+    inbound = serializers.BooleanField(required=False)
+    excluded_from_advance = serializers.BooleanField(required=False)
+
+
+class StageGroupSerializer(StrictSerializer):
+    pipeline_stage = serializers.IntegerField()
+    stages = GroupedStageSerializer(many=True, max_length=500)
+
+
+class RegroupSerializer(StrictSerializer):
+    connection = serializers.IntegerField()
+    groups = StageGroupSerializer(many=True, max_length=100)
+
+
+class ExcludedRejectionReasonSerializer(StrictModelSerializer):
+    class Meta:
+        model = m.ExcludedRejectionReason
+        fields = ("id", "connection", "reason")
+
+    def validate_connection(self, connection: m.Connection) -> m.Connection:
+        if connection.owner != self.context["owner"]:
+            raise serializers.ValidationError("No such connection.")
+        return connection
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    candidacy_id = serializers.CharField(source="candidacy.remote_id")
+    profile_name = serializers.CharField(source="profile.name", default="")
+    search_name = serializers.CharField(source="search.name", default="")
+    pipeline_stage_name = serializers.CharField(source="pipeline_stage.name", default="")
+    candidacy_stage_id = serializers.CharField(
+        source="stage_mapping.candidacy_stage.remote_id", default=""
+    )
+    candidacy_stage_name = serializers.CharField(
+        source="stage_mapping.candidacy_stage.name", default=""
+    )
+    sla_breached = serializers.SerializerMethodField()
+    pending = serializers.SerializerMethodField()
+
+    class Meta:
+        model = m.Application
+        fields = (
+            "id",
+            "connection",
+            "candidacy_id",
+            "profile",
+            "profile_name",
+            "search",
+            "search_name",
+            "candidacy_stage_id",
+            "candidacy_stage_name",
+            "pipeline_stage",
+            "pipeline_stage_name",
+            "stage_entered_at",
+            "rejected",
+            "rejection_reason",
+            "rejected_at",
+            "sla_due_at",
+            "sla_breached",
+            "pending",
+        )
+        read_only_fields = fields
+
+    def get_sla_breached(self, application: m.Application) -> bool:
+        return application.sla_breached(self.context["now"])
+
+    def get_pending(self, application: m.Application) -> bool:
+        """True while an advance or reject waits for Thrive's confirmation."""
+        return application.pending_entry_id is not None
+
+
+class AdvanceSerializer(StrictSerializer):
+    stage_mapping = serializers.IntegerField()
+
+
+class RejectSerializer(StrictSerializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class BulkAdvanceSerializer(AdvanceSerializer):
+    connection = serializers.IntegerField()
+    applications = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=500
+    )
+
+
+class BulkRejectSerializer(RejectSerializer):
+    connection = serializers.IntegerField()
+    applications = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=500
+    )
+
+
+class ActionOutcomeSerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    entry_id = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+
+
+class ChoicesSerializer(serializers.Serializer):
+    advance_targets = StageMappingSerializer(many=True)
+    rejection_reasons = serializers.ListField(child=serializers.CharField())
