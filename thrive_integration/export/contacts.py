@@ -14,10 +14,12 @@ GitHub, source) are only filled when empty in Thrive; skills, positions and the 
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..exceptions import NotFound
 from ..models import CandidateProfile, Connection, Contact, ContactProfileLink
@@ -87,16 +89,25 @@ def refuse_off_limits(profile: CandidateProfile) -> None:
 
 def refuse_off_limits_contact(record: dict) -> None:
     """Thrive's own off-limit reasons (unexpired) forbid the write as much as ours do."""
-    today = date.today()
+    today = timezone.localdate()
     for reason in record.get("off_limit_reasons") or []:
-        expires = partial_date(reason.get("expires_on"))
-        if expires and expires.year and date(expires.year, expires.month or 12, 28) < today:
+        if _expired(reason.get("expires_on"), today):
             continue
         raise ExportRefused(
             f"Thrive contact {record.get('id')} is off-limits "
             f"({nfc_text(reason.get('reason')) or 'no reason given'}); it is never exported "
             "or added to a search."
         )
+
+
+def _expired(expires_on: object, today: date) -> bool:
+    """Past its last day; a partial date ("2026-06", "2026") lasts to the end of that period."""
+    when = partial_date(expires_on)
+    if when is None or when.year is None:
+        return False
+    month = when.month or 12
+    day = when.day or calendar.monthrange(when.year, month)[1]
+    return date(when.year, month, day) < today
 
 
 def _lookup_keys(profile: CandidateProfile) -> dict[str, str]:

@@ -1,0 +1,73 @@
+"""django-q2 entry points and the export schedule."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import Schedule
+
+from thrive_integration.export import enqueue
+from thrive_integration.export.contacts import refuse_off_limits_contact
+from thrive_integration.export.errors import ExportRefused
+from thrive_integration.export.tasks import export_outbox_entry, scheduled_export
+from thrive_integration.models import OutboxEntry, OutboxKind, OutboxState
+from thrive_integration.schedules import sync_schedules
+
+pytestmark = pytest.mark.django_db
+
+
+def note(connection, key: str) -> OutboxEntry:
+    return enqueue(
+        OutboxKind.ADD_NOTE,
+        connection=connection,
+        payload={"contact_id": "1", "body": key},
+        idempotency_key=key,
+    )
+
+
+def test_enqueue_runs_the_entry_after_commit(connection, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        entry = note(connection, "after commit")
+    assert len(callbacks) == 1
+    assert export_outbox_entry(entry.pk) == OutboxState.SUCCEEDED
+
+
+def test_scheduled_export_queues_only_due_rows(connection, django_capture_on_commit_callbacks):
+    note(connection, "due")
+    later = note(connection, "later")
+    OutboxEntry.objects.filter(pk=later.pk).update(
+        state=OutboxState.NEEDS_LOOKUP, next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert scheduled_export(connection.pk) == 1
+    assert len(callbacks) == 1
+
+    connection.export_enabled = False
+    connection.save()
+    assert scheduled_export(connection.pk) == 0
+
+
+def test_export_schedule_follows_the_connection(connection):
+    sync_schedules(connection)
+    schedule = Schedule.objects.get(name=f"thrive-export-{connection.pk}")
+    assert schedule.func == "thrive_integration.export.tasks.scheduled_export"
+    assert schedule.minutes == 10
+
+    connection.export_enabled = False
+    sync_schedules(connection)
+    assert not Schedule.objects.filter(name=f"thrive-export-{connection.pk}").exists()
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "refused"),
+    [(None, True), ("2999-01", True), ("2000-06", False), ("2000", False)],
+)
+def test_only_unexpired_off_limit_reasons_refuse(expires_on, refused):
+    record = {"id": "9", "off_limit_reasons": [{"reason": "Client", "expires_on": expires_on}]}
+    if refused:
+        with pytest.raises(ExportRefused):
+            refuse_off_limits_contact(record)
+    else:
+        refuse_off_limits_contact(record)
