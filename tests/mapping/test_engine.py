@@ -129,3 +129,17 @@ def test_removing_a_mapping_empties_its_field_on_remap(connection):
     FieldMapping.objects.filter(connection=connection, platform_field="phone").delete()
     remap_connection(connection)
     assert CandidateProfile.objects.get().phone == ""
+
+
+def test_bench_remap_reports_constant_statements_per_full_batch(connection, wide_sqlite_batches):
+    from thrive_integration.mapping.bench import bench_remap
+
+    for _ in range(25):
+        make_contact(connection)
+    ensure_default_mappings(connection)
+    figures = bench_remap(connection, batch_size=10)
+    assert (figures["contacts"], figures["created"], figures["batches"]) == (25, 25, 3)
+    # Every batch, short last one included: map_contacts' six statements (create phase) plus
+    # the savepoint pair its transaction becomes inside the test's own transaction.
+    assert figures["statements_per_batch"] == [8]
+    assert bench_remap(connection, batch_size=10)["statements_per_batch"] == [6]

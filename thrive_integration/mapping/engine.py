@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -173,9 +173,6 @@ class _Page:
         self.status.setdefault(contact.pk, "unchanged")
 
     def save(self) -> None:
-        now = timezone.now()
-        for profile in self.new_profiles:
-            profile.created_at = profile.updated_at = now
         CandidateProfile.objects.bulk_create(self.new_profiles)
         if self.changed_profiles:
             CandidateProfile.objects.bulk_create(
@@ -232,19 +229,23 @@ def _outcome(page: _Page, contact_ids: list[int]) -> MappingOutcome:
     return outcome
 
 
+def contact_id_batches(connection: Connection, batch_size: int) -> Iterator[list[int]]:
+    """The connection's contact ids in pk order, a batch at a time, by keyset (no OFFSET)."""
+    contacts = Contact.objects.filter(connection=connection).order_by("pk")
+    last_pk = 0
+    while ids := list(contacts.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size]):
+        yield ids
+        last_pk = ids[-1]
+
+
 def remap_connection(connection: Connection, batch_size: int = 500) -> MappingOutcome:
     """Re-map every stored contact of `connection` from its stored payload; no HTTP.
 
-    One transaction per batch, walked by primary key, so a large connection neither holds a
-    long transaction nor loads all ids at once.
+    One transaction per batch, so a large connection neither holds a long transaction nor
+    loads all ids at once.
     """
     outcome = MappingOutcome()
-    last_pk = 0
-    contacts = Contact.objects.filter(connection=connection).order_by("pk")
-    while True:
-        ids = list(contacts.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return outcome
+    for ids in contact_id_batches(connection, batch_size):
         with transaction.atomic():
             outcome += map_contacts(connection, ids)
-        last_pk = ids[-1]
+    return outcome
