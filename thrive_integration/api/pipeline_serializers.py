@@ -40,7 +40,9 @@ class StageMappingSerializer(serializers.ModelSerializer):
 
 class GroupedStageSerializer(StrictSerializer):
     id = serializers.IntegerField()
-    sla_days = serializers.IntegerField(min_value=0, max_value=3650, allow_null=True, required=False)
+    sla_days = serializers.IntegerField(
+        min_value=0, max_value=3650, allow_null=True, required=False
+    )
     inbound = serializers.BooleanField(required=False)
     excluded_from_advance = serializers.BooleanField(required=False)
 
@@ -120,18 +122,19 @@ class RejectSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=255)
 
 
+def application_ids() -> serializers.ListField:
+    # A bulk action is one request per Thrive write; 500 keeps one request's work bounded.
+    return serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+
+
 class BulkAdvanceSerializer(AdvanceSerializer):
     connection = serializers.IntegerField()
-    applications = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=500
-    )
+    applications = application_ids()
 
 
 class BulkRejectSerializer(RejectSerializer):
     connection = serializers.IntegerField()
-    applications = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=500
-    )
+    applications = application_ids()
 
 
 class ActionOutcomeSerializer(serializers.Serializer):

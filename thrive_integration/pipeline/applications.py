@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from ..models import (
     Application,
     Candidacy,
@@ -20,6 +22,9 @@ from ..models import (
     StageMapping,
 )
 from . import sla
+
+# Outbox states in which Thrive has had its say on an advance or reject.
+ANSWERED_STATES = (OutboxState.SUCCEEDED, OutboxState.FAILED)
 
 DERIVED_FIELDS = (
     "profile",
@@ -112,11 +117,20 @@ def settle_confirmed(connection: Connection) -> int:
     """
     settled = list(
         Application.objects.filter(
-            connection=connection,
-            pending_entry__state__in=(OutboxState.SUCCEEDED, OutboxState.FAILED),
+            connection=connection, pending_entry__state__in=ANSWERED_STATES
         ).values_list("pk", "candidacy_id")
     )
     if not settled:
         return 0
     Application.objects.filter(pk__in=[pk for pk, _ in settled]).update(pending_entry=None)
     return refresh(connection, [candidacy_id for _, candidacy_id in settled])
+
+
+def settle_answered(connections: QuerySet[Connection]) -> int:
+    """`settle_confirmed` for those of `connections` with an answered advance or reject.
+
+    Readers (REST, admin) call this first, so Thrive's answer shows even before the next
+    import; one query when there is nothing to settle.
+    """
+    answered = connections.filter(applications__pending_entry__state__in=ANSWERED_STATES)
+    return sum(settle_confirmed(connection) for connection in answered.distinct())

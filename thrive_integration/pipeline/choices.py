@@ -47,6 +47,7 @@ def rejection_reasons(connection: Connection) -> list[str]:
     used = (
         Candidacy.objects.filter(connection=connection)
         .exclude(rejection_reason="")
+        .order_by()
         .values_list("rejection_reason", flat=True)
         .distinct()
     )
