@@ -56,7 +56,12 @@ def api_key_field() -> forms.CharField:
     )
 
 
+def base_url_field() -> forms.URLField:
+    return forms.URLField(label="Base URL", max_length=500, assume_scheme="https")
+
+
 class ConnectionAddForm(forms.ModelForm):
+    base_url = base_url_field()
     api_key = api_key_field()
 
     class Meta:
@@ -98,6 +103,8 @@ class ConnectionAddForm(forms.ModelForm):
 
 
 class ConnectionChangeForm(forms.ModelForm):
+    base_url = base_url_field()
+
     class Meta:
         model = Connection
         fields = (
