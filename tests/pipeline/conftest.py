@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
 from thrive_integration.connections import create_connection
 from thrive_integration.models import Connection
 from thrive_integration.sandbox import SandboxServer, SandboxState
 from thrive_integration.sync.runner import execute_run, request_sync
+from thrive_integration.tenancy import owner_from_user
 
 API_KEY = "pipeline-test-key-3e9f04b1"
 
@@ -41,8 +45,22 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def connection(db, thrive_settings, sandbox) -> Connection:
-    return create_connection(owner="tenant-a", name="thrive", api_key=API_KEY, base_url=sandbox.url)
+def user(db):
+    return get_user_model().objects.create_user(username="recruiter")
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    cache.clear()  # throttle counters outlive a test's database
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def connection(db, thrive_settings, sandbox, user) -> Connection:
+    owner = owner_from_user(type("Request", (), {"user": user})())
+    return create_connection(owner=owner, name="thrive", api_key=API_KEY, base_url=sandbox.url)
 
 
 def sync(connection: Connection, *, full: bool = False, resources=None):
