@@ -69,6 +69,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = []
 LANGUAGE_CODE = "en-us"
@@ -115,6 +116,8 @@ SPECTACULAR_SETTINGS = {
         "ConnectionStatusEnum": "thrive_integration.models.connection.ConnectionStatus",
         "RunStatusEnum": "thrive_integration.models.sync.RunStatus",
         "StepStatusEnum": "thrive_integration.models.sync.StepStatus",
+        "SyncRunKindEnum": "thrive_integration.models.sync.SyncRun.Kind",
+        "OutboxKindEnum": "thrive_integration.models.outbox.OutboxKind",
     },
 }
 

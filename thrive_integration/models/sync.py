@@ -82,6 +82,8 @@ class SyncStep(models.Model):
     deleted = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
+    # What the resource's hook derived from the records, e.g. {"profiles_created": 12}.
+    derived = models.JSONField(default=dict, blank=True)
     # Where to resume the listing: the client's page cursor, saved with each page's writes.
     checkpoint = models.JSONField(null=True, blank=True)
     # The listing was resumed from a checkpoint, so this process did not see all of it.

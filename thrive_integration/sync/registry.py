@@ -16,6 +16,14 @@ from django.db.models import Model
 from .. import models as m
 
 
+@dataclass
+class HookOutcome:
+    """What an `after_page` hook reports: counts for the step, and records it could not use."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class ChildSpec:
     """A child list embedded in its parent's payload under `key` (also its `include` value)."""
@@ -38,7 +46,7 @@ class ResourceSpec:
     fields: dict[str, str]
     children: tuple[ChildSpec, ...] = ()
     # Called inside each page's transaction with the local ids whose payload changed.
-    after_page: Callable[[m.Connection, list[int]], object] | None = None
+    after_page: Callable[[m.Connection, list[int]], HookOutcome] | None = None
 
     @property
     def include(self) -> tuple[str, ...]:
@@ -60,22 +68,30 @@ def _team(team: str) -> ChildSpec:
     )
 
 
-def _map_contacts(connection: m.Connection, contact_ids: list[int]) -> object:
+def _map_contacts(connection: m.Connection, contact_ids: list[int]) -> HookOutcome:
     from ..mapping import map_contacts
 
-    return map_contacts(connection, contact_ids)
+    outcome = map_contacts(connection, contact_ids)
+    return HookOutcome(
+        {"profiles_created": outcome.created, "profiles_updated": outcome.updated},
+        outcome.failures,
+    )
 
 
-def _map_candidacy_stages(connection: m.Connection, candidacy_stage_ids: list[int]) -> object:
+def _map_candidacy_stages(connection: m.Connection, candidacy_stage_ids: list[int]) -> HookOutcome:
     from ..pipeline.hooks import after_candidacy_stages_page
 
-    return after_candidacy_stages_page(connection, candidacy_stage_ids)
+    return HookOutcome(
+        {"stages_mapped": after_candidacy_stages_page(connection, candidacy_stage_ids)}
+    )
 
 
-def _map_candidacies(connection: m.Connection, candidacy_ids: list[int]) -> object:
+def _map_candidacies(connection: m.Connection, candidacy_ids: list[int]) -> HookOutcome:
     from ..pipeline.hooks import after_candidacies_page
 
-    return after_candidacies_page(connection, candidacy_ids)
+    return HookOutcome(
+        {"applications_refreshed": after_candidacies_page(connection, candidacy_ids)}
+    )
 
 
 RESOURCES: tuple[ResourceSpec, ...] = (

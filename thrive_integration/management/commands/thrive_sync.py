@@ -37,7 +37,11 @@ class Command(BaseCommand):
             )
         except (SyncLocked, ConfigurationError, ValueError) as exc:
             raise CommandError(str(exc)) from None
-        bar = None if options["no_progress"] else tqdm(unit=" pages", desc="sync", leave=False, disable=None)
+        bar = (
+            None
+            if options["no_progress"]
+            else tqdm(unit=" pages", desc="sync", leave=False, disable=None)
+        )
 
         def progress(step: SyncStep) -> None:
             if bar is not None:
@@ -64,4 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
             )
+        for step in run.steps.exclude(derived={}):
+            counts = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in step.derived.items())
+            self.stdout.write(f"{step.resource}: {counts}")
         self.stdout.write(f"Sync run #{run.pk} ({run.kind}): {run.get_status_display()}")
