@@ -38,7 +38,9 @@ class StageMappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GroupedStageSerializer(StrictSerializer):
+# Nested items are plain serializers: StrictSerializer reads `initial_data`, which DRF sets
+# only on the top-level serializer; unknown keys inside an item are ignored.
+class GroupedStageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sla_days = serializers.IntegerField(
         min_value=0, max_value=3650, allow_null=True, required=False
@@ -47,7 +49,7 @@ class GroupedStageSerializer(StrictSerializer):
     excluded_from_advance = serializers.BooleanField(required=False)
 
 
-class StageGroupSerializer(StrictSerializer):
+class StageGroupSerializer(serializers.Serializer):
     pipeline_stage = serializers.IntegerField()
     stages = GroupedStageSerializer(many=True, max_length=500)
 
