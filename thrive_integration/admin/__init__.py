@@ -1,9 +1,3 @@
-"""Django admin: connection configuration and actions, run drill-down, read-only mirrors."""
+"""Django admin: one module per area; importing it registers its ModelAdmins."""
 
-from pathlib import Path
-
-from . import connection, mirror, sync  # noqa: F401  (registration happens on import)
-
-# The mapping engineer's admin module registers itself when present.
-if (Path(__file__).parent / "mapping.py").exists():
-    from . import mapping  # noqa: F401
+from . import connection, mapping, mirror, outbox, pipeline, sync  # noqa: F401

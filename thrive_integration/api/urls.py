@@ -1,9 +1,16 @@
-"""Routes of the REST API; the host mounts this module (DESIGN.md §6)."""
+"""Routes of the REST API; the host mounts this module (DESIGN.md §6).
+
+Each area of the app registers its own routes on one router, so a viewset is declared once,
+beside its serializers, and every route shares the base classes of `api/base.py`.
+"""
 
 from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
+from .export_views import register_export_routes
+from .mapping_views import register_mapping_routes
+from .pipeline_views import register_pipeline_routes
 from .views import MIRROR_VIEWSETS, ConnectionViewSet, SyncRunViewSet
 
 app_name = "thrive_integration"
@@ -18,5 +25,11 @@ def register_core_routes(router: SimpleRouter) -> None:
 
 # SimpleRouter, not DefaultRouter: its API root view would inherit the host's permissions.
 router = SimpleRouter()
-register_core_routes(router)
+for register in (
+    register_core_routes,
+    register_mapping_routes,
+    register_pipeline_routes,
+    register_export_routes,
+):
+    register(router)
 urlpatterns = router.urls
