@@ -153,3 +153,24 @@ def test_merged_contact_whose_survivor_is_stored_but_not_in_the_page(connection)
     _map(connection, loser)
     assert _profile(loser) == _profile(survivor)
     assert _profile(survivor).contact_id == survivor.pk
+
+
+def _namesake(connection, company, **fields):
+    defaults = {"first_name": "Ada", "last_name": "King", "email": None, "linkedin_url": None}
+    positions = [{"company_name": company, "title": "Dev", "current": True}]
+    return make_contact(connection, **{**defaults, **fields}, positions=positions)
+
+
+def test_a_placeholder_employer_is_no_shared_history(connection):
+    first, second = _namesake(connection, "Freelance"), _namesake(connection, "freelance")
+    _map(connection, first, second)
+    assert _profile(first) != _profile(second)
+
+
+def test_different_linkedin_accounts_are_different_people_despite_name_and_employer(connection):
+    first = _namesake(connection, "Acme", linkedin_url="https://linkedin.com/in/ada-king-1")
+    second = _namesake(connection, "Acme", linkedin_url="https://linkedin.com/in/ada-king-2")
+    third = _namesake(connection, "Acme")  # no account to contradict the name + employer
+    _map(connection, first, second, third)
+    assert _profile(first) != _profile(second)
+    assert _profile(third) == _profile(first)

@@ -92,14 +92,6 @@ class MappedContact:
     def email_keys(self) -> set[str]:
         return {key for key in (self.values["email_key"], self.values["work_email_key"]) if key}
 
-    @property
-    def company_keys(self) -> set[str]:
-        return {
-            normalize.name_key(entry.get("company_name"))
-            for entry in self.values.get("work_experience") or []
-            if entry.get("company_name")
-        }
-
 
 def map_contact(
     record: Mapping[str, Any], mappings: Iterable[FieldMapping], today: datetime.date

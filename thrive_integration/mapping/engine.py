@@ -28,7 +28,7 @@ from ..exceptions import MappingError
 from ..models import CandidateProfile, Connection, Contact, ContactProfileLink, FieldMapping
 from .apply import MappedContact, map_contact
 from .defaults import ensure_default_mappings
-from .matching import ProfileIndex
+from .matching import LOADED_FIELDS, ProfileIndex
 
 _PROFILE_WRITE_FIELDS = [
     f.name
@@ -103,6 +103,7 @@ class _Page:
                 | Q(contact__merged_into_remote_id__in=list(self.by_remote_id))
             )
             .select_related("profile")
+            .only("contact_id", *(f"profile__{name}" for name in LOADED_FIELDS))
             .annotate(alias_of=F("contact__merged_into_remote_id"))
         )
         for link in links:

@@ -1,10 +1,12 @@
 """Which existing CandidateProfile a freshly mapped contact is, as the platform decides it.
 
 Strong identifiers first: email (personal or work), then LinkedIn, then GitHub. Failing those,
-the same name *and* at least one shared employer: a name alone is too common to merge on.
-Otherwise the contact is someone new. The index is built from one query per page and grows
-as the page creates profiles, so two contacts of one page that are the same person get one
-profile, not two.
+the same name *and* at least one shared employer: a name alone is too common to merge on, a
+placeholder employer ("Freelance") is no shared history, and two different LinkedIn or GitHub
+accounts are two people whatever their names. Otherwise the contact is someone new.
+
+The index is built from one query per page and grows as the page creates profiles, so two
+contacts of one page that are the same person get one profile, not two.
 """
 
 from __future__ import annotations
@@ -18,13 +20,62 @@ from .. import normalize
 from ..models import CandidateProfile, Connection
 from .apply import MappedContact
 
+# What matching and the engine read of an existing profile. The rest (notes, education...) is
+# never read, only overwritten whole when the profile is filled, so it is not loaded: a page's
+# candidates can be many profiles with large JSON columns.
+LOADED_FIELDS = (
+    "id",
+    "connection_id",
+    "contact_id",
+    "mapped_hash",
+    "activity_feed",
+    "email_key",
+    "work_email_key",
+    "linkedin_key",
+    "github_key",
+    "name_key",
+    "work_experience",
+)
 
-def _company_keys(profile: CandidateProfile) -> set[str]:
-    return {
-        normalize.name_key(entry.get("company_name"))
-        for entry in profile.work_experience or []
-        if isinstance(entry, dict) and entry.get("company_name")
+# Employers that many unrelated people share: no evidence that two records are one person.
+PLACEHOLDER_EMPLOYERS = frozenset(
+    {
+        "freelance",
+        "freelancer",
+        "self-employed",
+        "self employed",
+        "independent",
+        "consultant",
+        "stealth",
+        "stealth startup",
+        "confidential",
+        "n/a",
+        "none",
+        "unemployed",
+        "-",
     }
+)
+
+
+def company_keys(work_experience: object) -> set[str]:
+    """Normalised employer names of a work history, placeholders left out."""
+    entries = work_experience if isinstance(work_experience, list) else []
+    names = (
+        normalize.name_key(entry.get("company_name"))
+        for entry in entries
+        if isinstance(entry, dict)
+    )
+    return {name for name in names if name and name not in PLACEHOLDER_EMPLOYERS}
+
+
+def _different_accounts(contact: MappedContact, profile: CandidateProfile) -> bool:
+    """One person has one LinkedIn and one GitHub account; two different ones are two people."""
+    return any(
+        contact.values[key]
+        and getattr(profile, key)
+        and contact.values[key] != getattr(profile, key)
+        for key in ("linkedin_key", "github_key")
+    )
 
 
 class ProfileIndex:
@@ -55,7 +106,7 @@ class ProfileIndex:
             | Q(github_key__in=githubs)
             | Q(name_key__in=names)
         )
-        return CandidateProfile.objects.filter(query, connection=connection)
+        return CandidateProfile.objects.filter(query, connection=connection).only(*LOADED_FIELDS)
 
     def add(self, profile: CandidateProfile) -> None:
         for key in (profile.email_key, profile.work_email_key):
@@ -75,10 +126,12 @@ class ProfileIndex:
         for key, index in (("linkedin_key", self._by_linkedin), ("github_key", self._by_github)):
             if contact.values[key] in index:
                 return index[contact.values[key]]
-        companies = contact.company_keys
+        companies = company_keys(contact.values["work_experience"])
         if not companies:
             return None
         for profile in self._by_name.get(contact.values["name_key"], []):
-            if companies & _company_keys(profile):
+            if companies & company_keys(profile.work_experience) and not _different_accounts(
+                contact, profile
+            ):
                 return profile
         return None
