@@ -17,7 +17,14 @@ from tests.export.conftest import (
 from thrive_integration.connections import create_connection
 from thrive_integration.export import enqueue, export_profile, process, retry
 from thrive_integration.export.outbox import claim
-from thrive_integration.models import Candidacy, ContactNote, OutboxEntry, OutboxKind, OutboxState
+from thrive_integration.models import (
+    Candidacy,
+    Contact,
+    ContactNote,
+    OutboxEntry,
+    OutboxKind,
+    OutboxState,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +267,17 @@ def test_a_claimed_row_cannot_be_claimed_twice(connection):
     later = timezone.now() + timedelta(hours=1)
     taken_over = claim(entry.pk, now=later)
     assert taken_over is not None and taken_over.look_up_first
+
+
+def test_failed_read_after_a_create_keeps_the_created_contact(sandbox, make_profile):
+    # Every read of the new contact fails: the create's own answer must still be kept, or a
+    # profile without email or LinkedIn would be created again on the next attempt.
+    new_id = sandbox.state.collections["contacts"].next_id
+    sandbox.set_fault("server_error", count=10, path=f"/contacts/{new_id}", status=503)
+
+    entry = run(export_profile(make_profile(name="Keyless Person")))
+
+    assert entry.state == OutboxState.SUCCEEDED, entry.last_error
+    assert entry.remote_id == str(new_id)
+    assert Contact.objects.filter(remote_id=str(new_id)).exists()
+    assert requests_made(sandbox, "POST", "/contacts") == 1

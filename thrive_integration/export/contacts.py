@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import NotFound
+from ..exceptions import NotFound, TransientError
 from ..models import CandidateProfile, Connection, Contact, ContactProfileLink
 from ..normalize import email_key, github_key, linkedin_key, name_key, nfc_text, partial_date
 from ..thrive import ThriveClient
@@ -173,7 +173,13 @@ def _create(
         "", export_tags(profile, fields, options)
     )
     created = client.create("/contacts", payload, envelope="contact")
-    return mirror.fetch(client, "contacts", str(created["id"]))
+    try:
+        return mirror.fetch(client, "contacts", str(created["id"]))
+    except TransientError:
+        # The contact exists now: failing here would leave a keyless profile to be created
+        # again. The create's own answer (without child lists) is mirrored instead; the next
+        # import completes it.
+        return created
 
 
 def _update(
