@@ -31,9 +31,11 @@ def regroup(connection: Connection, groups: list[dict[str, Any]]) -> list[StageM
     with transaction.atomic():
         mappings = {
             mapping.pk: mapping
+            # Ordered by pk: the default ordering joins platform stages, which FOR UPDATE refuses.
             for mapping in StageMapping.objects.select_for_update()
             .filter(connection=connection)
             .select_related("candidacy_stage")
+            .order_by("pk")
         }
         targets = _validated(groups, mappings)
         changed = _apply(mappings, targets)
