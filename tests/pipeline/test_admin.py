@@ -1,0 +1,48 @@
+"""Admin: the mapping shows what needs attention; reject from the change list goes to the
+outbox per application, with the same refusals as the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from thrive_integration.models import ExcludedRejectionReason, OutboxEntry
+
+from .conftest import open_applications
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(get_user_model().objects.create_superuser("admin", "a@example.com", "pw"))
+    return client
+
+
+def test_mapping_and_applications_pages_render(imported, admin_client):
+    for name in ("stagemapping", "application", "pipelinestage", "excludedrejectionreason"):
+        page = admin_client.get(reverse(f"admin:thrive_integration_{name}_changelist"))
+        assert page.status_code == 200, name
+
+
+def test_reject_action_sends_each_application_and_refuses_an_excluded_reason(
+    imported, admin_client
+):
+    url = reverse("admin:thrive_integration_application_changelist")
+    ids = [str(application.pk) for application in open_applications(imported, count=2)]
+    ExcludedRejectionReason.objects.create(connection=imported, reason="Location")
+
+    refused = admin_client.post(
+        url,
+        {"action": "reject_selected", "_selected_action": ids, "reason": "Location"},
+        follow=True,
+    )
+    assert "excluded" in refused.content.decode() and not OutboxEntry.objects.exists()
+
+    admin_client.post(
+        url, {"action": "reject_selected", "_selected_action": ids, "reason": "Withdrew"}
+    )
+    assert sorted(OutboxEntry.objects.values_list("application_id", flat=True)) == sorted(
+        int(pk) for pk in ids
+    )
