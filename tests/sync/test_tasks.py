@@ -1,0 +1,68 @@
+"""The django-q2 path: tasks go through the configured broker (ORM here, Redis in CI)."""
+
+from __future__ import annotations
+
+from multiprocessing import Event, Value
+
+import pytest
+from django.conf import settings
+from django_q.brokers import get_broker
+from django_q.monitor import monitor
+from django_q.pusher import pusher
+from django_q.queues import Queue
+from django_q.worker import worker
+
+from thrive_integration.models import RunStatus, SyncRun
+from thrive_integration.schedules import import_schedule_name, sync_schedules
+from thrive_integration.tasks import scheduled_import
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def work_off(broker) -> None:
+    """One pass of a cluster: pull everything queued, run it, save the results."""
+    while broker.queue_size():
+        task_queue, result_queue, stop = Queue(), Queue(), Event()
+        stop.set()
+        pusher(task_queue, stop, broker=broker)
+        task_queue.put("STOP")
+        worker(task_queue, result_queue, Value("f", -1))
+        result_queue.put("STOP")
+        monitor(result_queue, broker)
+
+
+def test_scheduled_import_runs_through_the_broker(connection):
+    broker = get_broker()
+    broker.purge_queue()
+    expected = "redis" if "redis" in settings.Q_CLUSTER else "orm"
+    assert expected in type(broker).__module__.lower()
+    run_id = scheduled_import(connection.pk)
+    assert broker.queue_size() == 1
+    assert scheduled_import(connection.pk) is None  # visible skip while the run is active
+    work_off(broker)
+    run = SyncRun.objects.get(pk=run_id)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.trigger == SyncRun.Trigger.SCHEDULE
+
+
+def test_budgeted_task_re_enqueues_itself_until_done(connection, settings):
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "TASK_TIME_BUDGET_SECONDS": 1e-6}
+    broker = get_broker()
+    broker.purge_queue()
+    run_id = scheduled_import(connection.pk)
+    work_off(broker)
+    run = SyncRun.objects.get(pk=run_id)
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.attempts > 3
+
+
+def test_schedules_follow_the_connection(connection):
+    from django_q.models import Schedule
+
+    sync_schedules(connection)
+    schedule = Schedule.objects.get(name=import_schedule_name(connection))
+    assert schedule.func == "thrive_integration.tasks.scheduled_import"
+    assert schedule.minutes == connection.import_interval_minutes
+    connection.import_enabled = False
+    sync_schedules(connection)
+    assert not Schedule.objects.filter(name=import_schedule_name(connection)).exists()
