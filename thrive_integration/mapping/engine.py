@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from ..exceptions import MappingError
@@ -80,6 +80,7 @@ class _Page:
         self.failures: dict[int, str] = {}
         self.profiles: dict[int, CandidateProfile] = {}  # pk → the one instance used
         self.linked: dict[int, CandidateProfile] = {}  # contact pk → profile linked now
+        self.link_merged_into: dict[int, str] = {}  # contact pk → merge recorded on its link
         self.aliases: dict[str, set[int]] = defaultdict(set)  # survivor remote id → alias pks
 
     def canonical(self, profile: CandidateProfile) -> CandidateProfile:
@@ -100,16 +101,20 @@ class _Page:
             ContactProfileLink.objects.filter(connection=self.connection)
             .filter(
                 Q(contact_id__in=list(self.contacts))
-                | Q(contact__merged_into_remote_id__in=list(self.by_remote_id))
+                | Q(merged_into_remote_id__in=list(self.by_remote_id))
             )
             .select_related("profile")
-            .only("contact_id", *(f"profile__{name}" for name in LOADED_FIELDS))
-            .annotate(alias_of=F("contact__merged_into_remote_id"))
+            .only(
+                "contact_id",
+                "merged_into_remote_id",
+                *(f"profile__{name}" for name in LOADED_FIELDS),
+            )
         )
         for link in links:
             self.linked[link.contact_id] = self.canonical(link.profile)
-            if link.alias_of:
-                self.aliases[link.alias_of].add(link.contact_id)
+            self.link_merged_into[link.contact_id] = link.merged_into_remote_id
+            if link.merged_into_remote_id:
+                self.aliases[link.merged_into_remote_id].add(link.contact_id)
         for contact in contacts:
             if rid := merged_into(contact):
                 self.aliases[rid].add(contact.pk)
@@ -168,7 +173,12 @@ class _Page:
     def link(self, contact: Contact, profile: CandidateProfile) -> None:
         self.profile_of[contact.pk] = profile
         current = self.linked.get(contact.pk)
-        if current is None or current.pk != profile.pk or profile.pk is None:
+        if (
+            current is None
+            or current.pk != profile.pk
+            or profile.pk is None
+            or self.link_merged_into.get(contact.pk) != merged_into(contact)
+        ):
             self.links[contact.pk] = profile
             self.status.setdefault(contact.pk, "updated")
         self.status.setdefault(contact.pk, "unchanged")
@@ -185,12 +195,17 @@ class _Page:
         if self.links:
             ContactProfileLink.objects.bulk_create(
                 [
-                    ContactProfileLink(connection=self.connection, contact_id=pk, profile=profile)
+                    ContactProfileLink(
+                        connection=self.connection,
+                        contact_id=pk,
+                        profile=profile,
+                        merged_into_remote_id=merged_into(self.contacts[pk])[:64],
+                    )
                     for pk, profile in self.links.items()
                 ],
                 update_conflicts=True,
                 unique_fields=["contact"],
-                update_fields=["profile"],
+                update_fields=["profile", "merged_into_remote_id"],
             )
 
 

@@ -83,7 +83,8 @@ class ProfileIndex:
         self._by_email: dict[str, CandidateProfile] = {}
         self._by_linkedin: dict[str, CandidateProfile] = {}
         self._by_github: dict[str, CandidateProfile] = {}
-        self._by_name: dict[str, list[CandidateProfile]] = defaultdict(list)
+        # name key → {id(profile): profile}: unsaved profiles have no pk to key on yet.
+        self._by_name: dict[str, dict[int, CandidateProfile]] = defaultdict(dict)
         for profile in profiles:
             self.add(profile)
 
@@ -116,8 +117,8 @@ class ProfileIndex:
             self._by_linkedin.setdefault(profile.linkedin_key, profile)
         if profile.github_key:
             self._by_github.setdefault(profile.github_key, profile)
-        if profile.name_key and profile not in self._by_name[profile.name_key]:
-            self._by_name[profile.name_key].append(profile)
+        if profile.name_key:
+            self._by_name[profile.name_key][id(profile)] = profile
 
     def find(self, contact: MappedContact) -> CandidateProfile | None:
         for key in sorted(contact.email_keys):
@@ -129,7 +130,7 @@ class ProfileIndex:
         companies = company_keys(contact.values["work_experience"])
         if not companies:
             return None
-        for profile in self._by_name.get(contact.values["name_key"], []):
+        for profile in self._by_name.get(contact.values["name_key"], {}).values():
             if companies & company_keys(profile.work_experience) and not _different_accounts(
                 contact, profile
             ):

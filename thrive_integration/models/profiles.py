@@ -85,9 +85,15 @@ class ContactProfileLink(models.Model):
         "thrive_integration.Contact", on_delete=models.CASCADE, related_name="profile_link"
     )
     profile = models.ForeignKey(CandidateProfile, on_delete=models.CASCADE, related_name="links")
+    # The contact's `merged_into_id`, copied here so "which contacts were merged into these?"
+    # is an indexed lookup on this small table, not a scan of the mirrored payloads.
+    merged_into_remote_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["connection", "merged_into_remote_id"], name="profile_link_merged")
+        ]
 
     def __str__(self) -> str:
         return f"contact {self.contact_id} → profile {self.profile_id}"
