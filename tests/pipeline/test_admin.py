@@ -7,9 +7,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from thrive_integration.models import ExcludedRejectionReason, OutboxEntry
+from thrive_integration.models import (
+    Application,
+    ExcludedRejectionReason,
+    OutboxEntry,
+    PipelineStage,
+    StageMapping,
+)
 
-from .conftest import open_applications
+from .conftest import mapping_of, open_applications
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +52,37 @@ def test_reject_action_sends_each_application_and_refuses_an_excluded_reason(
     assert sorted(OutboxEntry.objects.values_list("application_id", flat=True)) == sorted(
         int(pk) for pk in ids
     )
+
+
+def test_editing_a_mapping_in_the_list_regroups_its_applications(imported, admin_client):
+    submitted = mapping_of(imported, "Submitted")
+    interview = PipelineStage.objects.get(key="interview")
+    mappings = list(StageMapping.objects.order_by("pk"))
+    form = {
+        "form-TOTAL_FORMS": len(mappings),
+        "form-INITIAL_FORMS": len(mappings),
+        "_save": "Save",
+    }
+    for index, mapping in enumerate(
+        StageMapping.objects.order_by("pipeline_stage__position", "position", "id")
+    ):
+        chosen = interview if mapping == submitted else mapping.pipeline_stage
+        form.update(
+            {
+                f"form-{index}-id": mapping.pk,
+                f"form-{index}-pipeline_stage": chosen.pk if chosen else "",
+                f"form-{index}-position": mapping.position,
+                f"form-{index}-sla_days": mapping.sla_days or "",
+                f"form-{index}-inbound": "on" if mapping.inbound else "",
+                f"form-{index}-excluded_from_advance": "",
+            }
+        )
+    form = {name: value for name, value in form.items() if value != ""}
+
+    answer = admin_client.post(reverse("admin:thrive_integration_stagemapping_changelist"), form)
+
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    submitted.refresh_from_db()
+    assert submitted.pipeline_stage == interview
+    moved = Application.objects.filter(stage_mapping=submitted)
+    assert moved.exists() and all(a.pipeline_stage == interview for a in moved)

@@ -77,6 +77,11 @@ class StageMappingAdmin(admin.ModelAdmin):
             return "Removed in Thrive"
         return "Needs attention" if mapping.needs_attention else "Mapped"
 
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        # The list's inline edits get the same checks as the change form.
+        kwargs.setdefault("form", StageMappingForm)
+        return super().get_changelist_form(request, **kwargs)
+
     def save_model(self, request: HttpRequest, mapping: StageMapping, form, change: bool) -> None:
         super().save_model(request, mapping, form, change)
         pipeline_applications.refresh_for_mappings(mapping.connection, [mapping.pk])

@@ -15,10 +15,10 @@ class PipelineStageSerializer(serializers.ModelSerializer):
 
 
 class StageMappingSerializer(serializers.ModelSerializer):
-    candidacy_stage_id = serializers.CharField(source="candidacy_stage.remote_id")
-    candidacy_stage_name = serializers.CharField(source="candidacy_stage.name")
-    removed = serializers.BooleanField()
-    needs_attention = serializers.BooleanField()
+    candidacy_stage_id = serializers.CharField(source="candidacy_stage.remote_id", read_only=True)
+    candidacy_stage_name = serializers.CharField(source="candidacy_stage.name", read_only=True)
+    removed = serializers.BooleanField(read_only=True)
+    needs_attention = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = m.StageMapping
@@ -71,15 +71,17 @@ class ExcludedRejectionReasonSerializer(StrictModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    candidacy_id = serializers.CharField(source="candidacy.remote_id")
-    profile_name = serializers.CharField(source="profile.name", default="")
-    search_name = serializers.CharField(source="search.name", default="")
-    pipeline_stage_name = serializers.CharField(source="pipeline_stage.name", default="")
+    candidacy_id = serializers.CharField(source="candidacy.remote_id", read_only=True)
+    profile_name = serializers.CharField(source="profile.name", read_only=True, default="")
+    search_name = serializers.CharField(source="search.name", read_only=True, default="")
+    pipeline_stage_name = serializers.CharField(
+        source="pipeline_stage.name", read_only=True, default=""
+    )
     candidacy_stage_id = serializers.CharField(
-        source="stage_mapping.candidacy_stage.remote_id", default=""
+        source="stage_mapping.candidacy_stage.remote_id", read_only=True, default=""
     )
     candidacy_stage_name = serializers.CharField(
-        source="stage_mapping.candidacy_stage.name", default=""
+        source="stage_mapping.candidacy_stage.name", read_only=True, default=""
     )
     sla_breached = serializers.SerializerMethodField()
     pending = serializers.SerializerMethodField()

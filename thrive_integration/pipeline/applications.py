@@ -97,15 +97,20 @@ def _apply_candidacy(
     application.candidacy_hash = candidacy.content_hash
 
 
-def refresh_for_mappings(connection: Connection, mapping_ids: Iterable[int]) -> int:
-    """Re-derive the applications sitting in these Thrive stages after their mapping changed."""
-    stage_remote_ids = StageMapping.objects.filter(
-        connection=connection, pk__in=list(mapping_ids)
-    ).values_list("candidacy_stage__remote_id", flat=True)
+def refresh_in_stages(connection: Connection, stage_remote_ids: Iterable[str]) -> int:
+    """Re-derive the applications sitting in these Thrive stages (their mapping changed)."""
     candidacy_ids = Candidacy.objects.filter(
         connection=connection, candidacy_stage_remote_id__in=list(stage_remote_ids)
     ).values_list("pk", flat=True)
     return refresh(connection, list(candidacy_ids))
+
+
+def refresh_for_mappings(connection: Connection, mapping_ids: Iterable[int]) -> int:
+    """Re-derive the applications in the Thrive stages of these mappings."""
+    stage_remote_ids = StageMapping.objects.filter(
+        connection=connection, pk__in=list(mapping_ids)
+    ).values_list("candidacy_stage__remote_id", flat=True)
+    return refresh_in_stages(connection, stage_remote_ids)
 
 
 def settle_confirmed(connection: Connection) -> int:

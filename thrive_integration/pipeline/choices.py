@@ -59,6 +59,10 @@ def check_advance_target(connection: Connection, mapping: StageMapping) -> None:
         raise PipelineRefused("That stage belongs to another connection.")
     if mapping.removed:
         raise PipelineRefused(f"The stage {mapping.candidacy_stage.name!r} was removed in Thrive.")
+    if mapping.pipeline_stage_id is None:
+        raise PipelineRefused(
+            f"The stage {mapping.candidacy_stage.name!r} is not grouped into a platform stage yet."
+        )
     if mapping.excluded_from_advance:
         raise PipelineRefused(
             f"Advancing to {mapping.candidacy_stage.name!r} is excluded for this connection."

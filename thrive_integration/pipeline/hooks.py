@@ -9,8 +9,17 @@ from . import applications, grouping
 
 
 def after_candidacy_stages_page(connection: Connection, candidacy_stage_ids: list[int]) -> int:
-    """Map the page's new Thrive stages; a renamed or removed one keeps its mapping."""
-    return len(grouping.add_mappings(connection, candidacy_stage_ids))
+    """Map the page's new Thrive stages; a renamed or removed one keeps its mapping.
+
+    Candidacies already imported into a new stage (an import of stages alone, or a stage
+    Thrive listed late) get their applications re-derived with the new mapping.
+    """
+    added = grouping.add_mappings(connection, candidacy_stage_ids)
+    if added:
+        applications.refresh_in_stages(
+            connection, [mapping.candidacy_stage.remote_id for mapping in added]
+        )
+    return len(added)
 
 
 def after_candidacies_page(connection: Connection, candidacy_ids: list[int]) -> int:

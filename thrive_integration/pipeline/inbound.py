@@ -23,9 +23,7 @@ def inbound_applications(applications: QuerySet[Application]) -> QuerySet[Applic
     """
     return applications.filter(
         stage_mapping__inbound=True, candidacy__remote_deleted_at__isnull=True
-    ).select_related(
-        "profile", "search", "pipeline_stage", "stage_mapping__candidacy_stage", "pending_entry"
-    )
+    ).select_related("profile", "search", "pipeline_stage", "stage_mapping__candidacy_stage")
 
 
 def filter_applications(
