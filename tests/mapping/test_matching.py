@@ -176,3 +176,13 @@ def test_different_linkedin_accounts_are_different_people_despite_name_and_emplo
     _map(connection, first, second, third)
     assert _profile(first) != _profile(second)
     assert _profile(third) == _profile(first)
+
+
+def test_a_linked_contact_stays_with_its_profile_when_its_email_changes(connection):
+    ada = make_contact(connection, email="ada@example.com")
+    grace = make_contact(connection, email="grace@example.com", first_name="Grace")
+    _map(connection, ada, grace)
+    update_payload(grace, email="ada@example.com")
+    _map(connection, grace)
+    assert _profile(grace) != _profile(ada)
+    assert _profile(grace).email == "ada@example.com"

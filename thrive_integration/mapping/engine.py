@@ -134,6 +134,13 @@ class _Page:
                 self.failures[contact.pk] = str(error)
         return mapped
 
+    def known_profile(self, contact: Contact) -> CandidateProfile | None:
+        """The profile the contact, or a contact merged into it, is linked to already."""
+        aliases = sorted(self.aliases.get(contact.remote_id, ()))
+        return self.linked.get(contact.pk) or next(
+            (self.linked[pk] for pk in aliases if pk in self.linked), None
+        )
+
     def place(self, contact: Contact, mapped: MappedContact, index: ProfileIndex) -> None:
         """Find or create the profile of a contact that is not an alias, and fill it.
 
@@ -142,10 +149,7 @@ class _Page:
         of one person do not overwrite each other on every import.
         """
         aliases = self.aliases.get(contact.remote_id, set())
-        profile = self.linked.get(contact.pk) or next(
-            (self.linked[pk] for pk in sorted(aliases) if pk in self.linked), None
-        )
-        profile = profile or index.find(mapped)
+        profile = self.known_profile(contact) or index.find(mapped)
         if profile is None:
             profile = CandidateProfile(connection=self.connection)
             self.new_profiles.append(profile)
@@ -219,7 +223,10 @@ def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutco
     page = _Page(connection, mappings, timezone.localdate())
     contacts = page.load(contact_ids)
     mapped = page.map_all(contacts)
-    index = ProfileIndex(map(page.canonical, ProfileIndex.candidates(connection, mapped.values())))
+    # Only contacts without a profile yet are matched: a linked contact stays with its profile
+    # even when its email changes, and a page of known contacts loads no candidates at all.
+    unplaced = [m for pk, m in mapped.items() if page.known_profile(page.contacts[pk]) is None]
+    index = ProfileIndex(map(page.canonical, ProfileIndex.candidates(connection, unplaced)))
     for contact in contacts:  # survivors and ordinary contacts first, so aliases can follow
         if contact.pk in mapped:
             page.place(contact, mapped[contact.pk], index)
