@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -82,6 +84,7 @@ class FieldMappingViewSet(
         serializer.is_valid(raise_exception=True)
         return serializer
 
+    @extend_schema(request=MappingProposalSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"])
     def validate(self, request: Request, connection_pk: str) -> Response:
         """Check a proposed set of mappings (or the stored one) without saving anything."""
@@ -94,6 +97,7 @@ class FieldMappingViewSet(
             )
         return Response({"valid": True, "errors": []})
 
+    @extend_schema(request=MappingProposalSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, connection_pk: str) -> Response:
         """What the proposed mappings would make of a few stored contacts; nothing is saved."""
@@ -111,6 +115,7 @@ class FieldMappingViewSet(
             )
         return Response({"valid": True, "results": results})
 
+    @extend_schema(request=None, responses=MappingOutcomeSerializer)
     @action(detail=False, methods=["post"])
     def remap(self, request: Request, connection_pk: str) -> Response:
         """Re-map every stored contact of the connection now, from stored payloads."""
