@@ -6,19 +6,50 @@ connection id yields an empty page, never their data.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from .. import models as m
 
 TEXT_MAX_LENGTH = 200
+# Ids are 64-bit; a larger number would overflow the database driver instead of matching nothing.
+MAX_ID = 2**63 - 1
+
+
+class MomentField(IsoDateTimeField):
+    """An ISO 8601 moment that can also be expressed in UTC, as the database will store it."""
+
+    def clean(self, value: object) -> datetime | None:
+        moment = super().clean(value)
+        try:
+            if moment is not None:
+                moment.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+            raise ValidationError("This moment is out of range.", code="invalid") from None
+        return moment
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class SyncRunFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(field_name="connection_id")
+    connection = IdFilter(field_name="connection_id")
     status = django_filters.ChoiceFilter(choices=m.RunStatus.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = m.SyncRun
@@ -28,8 +59,8 @@ class SyncRunFilter(django_filters.FilterSet):
 class MirrorFilter(django_filters.FilterSet):
     """Filters every mirrored Thrive object understands."""
 
-    connection = django_filters.NumberFilter(field_name="connection_id")
-    updated_since = django_filters.IsoDateTimeFilter(
+    connection = IdFilter(field_name="connection_id")
+    updated_since = MomentFilter(
         field_name="remote_updated_at",
         lookup_expr="gte",
         help_text="Records Thrive changed at or after this moment (ISO 8601).",

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -92,7 +91,7 @@ class ConnectionSerializer(StrictModelSerializer):
             "export_interval_minutes",
         )
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_active_run(self, connection: m.Connection) -> int | None:
         # Views annotate `active_run_id` so listing connections costs one query.
         return getattr(connection, "active_run_id", None)
