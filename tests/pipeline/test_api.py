@@ -74,3 +74,16 @@ def test_another_owners_applications_are_not_found(imported):
         stranger.get("/api/thrive/stage-mappings/", {"connection": imported.pk}).json()["results"]
         == []
     )
+
+
+def test_excluded_reasons_are_kept_per_connection_once(imported, api):
+    url = "/api/thrive/excluded-rejection-reasons/"
+
+    first = api.post(url, {"connection": imported.pk, "reason": "Location"}, format="json")
+    again = api.post(url, {"connection": imported.pk, "reason": "Location"}, format="json")
+    elsewhere = api.post(url, {"connection": imported.pk + 1, "reason": "Location"}, format="json")
+
+    assert first.status_code == 201 and first.json()["connection"] == imported.pk
+    assert again.status_code == elsewhere.status_code == 400
+    listed = api.get(url, {"connection": imported.pk}).json()["results"]
+    assert [row["reason"] for row in listed] == ["Location"]

@@ -7,6 +7,13 @@ from rest_framework import serializers
 from .. import models as m
 from .base import StrictModelSerializer, StrictSerializer
 
+# Ids beyond a signed 64-bit integer cannot name a row, and some databases fail on them.
+ID_MAX = 2**63 - 1
+
+
+def record_id() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX)
+
 
 class PipelineStageSerializer(serializers.ModelSerializer):
     class Meta:
@@ -41,7 +48,7 @@ class StageMappingSerializer(serializers.ModelSerializer):
 # Nested items are plain serializers: StrictSerializer reads `initial_data`, which DRF sets
 # only on the top-level serializer; unknown keys inside an item are ignored.
 class GroupedStageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = record_id()
     sla_days = serializers.IntegerField(
         min_value=0, max_value=3650, allow_null=True, required=False
     )
@@ -50,24 +57,36 @@ class GroupedStageSerializer(serializers.Serializer):
 
 
 class StageGroupSerializer(serializers.Serializer):
-    pipeline_stage = serializers.IntegerField()
+    pipeline_stage = record_id()
     stages = GroupedStageSerializer(many=True, max_length=500)
 
 
 class RegroupSerializer(StrictSerializer):
-    connection = serializers.IntegerField()
+    connection = record_id()
     groups = StageGroupSerializer(many=True, max_length=100)
 
 
 class ExcludedRejectionReasonSerializer(StrictModelSerializer):
+    connection = serializers.IntegerField(min_value=1, max_value=ID_MAX, source="connection_id")
+
     class Meta:
         model = m.ExcludedRejectionReason
         fields = ("id", "connection", "reason")
+        # Checked in `validate`: the unique constraint spans the source-renamed connection.
+        validators: list = []
 
-    def validate_connection(self, connection: m.Connection) -> m.Connection:
-        if connection.owner != self.context["owner"]:
+    def validate_connection(self, connection_id: int) -> int:
+        if not m.Connection.objects.filter(pk=connection_id, owner=self.context["owner"]).exists():
             raise serializers.ValidationError("No such connection.")
-        return connection
+        return connection_id
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        if m.ExcludedRejectionReason.objects.filter(
+            connection_id=attrs["connection_id"], reason=attrs["reason"]
+        ).exists():
+            raise serializers.ValidationError({"reason": ["This reason is already excluded."]})
+        return attrs
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -119,7 +138,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class AdvanceSerializer(StrictSerializer):
-    stage_mapping = serializers.IntegerField()
+    stage_mapping = record_id()
 
 
 class RejectSerializer(StrictSerializer):
@@ -128,16 +147,16 @@ class RejectSerializer(StrictSerializer):
 
 def application_ids() -> serializers.ListField:
     # A bulk action is one request per Thrive write; 500 keeps one request's work bounded.
-    return serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    return serializers.ListField(child=record_id(), min_length=1, max_length=500)
 
 
 class BulkAdvanceSerializer(AdvanceSerializer):
-    connection = serializers.IntegerField()
+    connection = record_id()
     applications = application_ids()
 
 
 class BulkRejectSerializer(RejectSerializer):
-    connection = serializers.IntegerField()
+    connection = record_id()
     applications = application_ids()
 
 

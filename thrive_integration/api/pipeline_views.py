@@ -27,6 +27,7 @@ from ..pipeline import applications as pipeline_applications
 from ..pipeline import choices, inbound
 from .base import OwnerRateThrottle, OwnerScopedViewSet
 from .pipeline_serializers import (
+    ID_MAX,
     ActionOutcomeSerializer,
     AdvanceSerializer,
     ApplicationSerializer,
@@ -55,8 +56,17 @@ class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gen
     pagination_class = None
 
 
-class StageMappingFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(field_name="connection_id")
+def id_filter(field_name: str) -> django_filters.NumberFilter:
+    return django_filters.NumberFilter(
+        field_name=field_name, min_value=1, max_value=ID_MAX, decimal_places=0
+    )
+
+
+class ConnectionFilter(django_filters.FilterSet):
+    connection = id_filter("connection_id")
+
+
+class StageMappingFilter(ConnectionFilter):
     needs_attention = django_filters.BooleanFilter(method="filter_needs_attention")
 
     class Meta:
@@ -81,7 +91,7 @@ class StageMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owne
     filterset_class = StageMappingFilter
 
     @extend_schema(request=RegroupSerializer, responses=StageMappingSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def regroup(self, request: Request) -> Response:
         serializer = RegroupSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -102,13 +112,12 @@ class ExcludedRejectionReasonViewSet(
 ):
     queryset = m.ExcludedRejectionReason.objects.all()
     serializer_class = ExcludedRejectionReasonSerializer
-    filterset_fields = ("connection",)
+    filterset_class = ConnectionFilter
 
 
-class ApplicationFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(field_name="connection_id")
-    search = django_filters.NumberFilter(field_name="search_id")
-    pipeline_stage = django_filters.NumberFilter(field_name="pipeline_stage_id")
+class ApplicationFilter(ConnectionFilter):
+    search = id_filter("search_id")
+    pipeline_stage = id_filter("pipeline_stage_id")
     rejected = django_filters.BooleanFilter()
     sla_breached = django_filters.BooleanFilter(method="filter_sla_breached")
 
@@ -189,7 +198,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
         return Response(ActionOutcomeSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=BulkAdvanceSerializer, responses=ActionOutcomeSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk-advance")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-advance",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def bulk_advance(self, request: Request) -> Response:
         serializer = BulkAdvanceSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -203,7 +218,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
         return Response(ActionOutcomeSerializer(outcomes, many=True).data)
 
     @extend_schema(request=BulkRejectSerializer, responses=ActionOutcomeSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="bulk-reject")
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="bulk-reject",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def bulk_reject(self, request: Request) -> Response:
         serializer = BulkRejectSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -216,7 +237,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
         return Response(ActionOutcomeSerializer(outcomes, many=True).data)
 
     @extend_schema(responses=ChoicesSerializer)
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def choices(self, request: Request) -> Response:
         """What a connection's advance and reject menus offer (`?connection=` required)."""
         connection = _owned_connection(self.owner, request.query_params.get("connection"))
@@ -228,7 +249,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
 
 
 def _owned_connection(owner: str, connection_id: object) -> m.Connection:
-    if not str(connection_id or "").isdigit():
+    if not str(connection_id or "").isdigit() or int(connection_id) > ID_MAX:
         raise ValidationError({"connection": ["A connection id is required."]})
     return get_object_or_404(m.Connection, owner=owner, pk=int(connection_id))
 
