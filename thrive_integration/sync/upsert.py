@@ -5,20 +5,19 @@ stored hashes of the page's ids (one SELECT), upsert only new or changed records
 ON CONFLICT), then for the changed parents upsert their embedded children and mark the children
 they no longer list as deleted (two statements per child list). An unchanged record writes
 nothing. A record that cannot be mapped, or that the database refuses, is isolated: the batch is
-retried row by row inside savepoints and only the bad row is reported.
+retried row by row inside savepoints and only the bad row is reported (see `bulk`).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DatabaseError, transaction
 from django.db.models import Model
 
 from ..exceptions import MappingError
 from ..models import Connection
+from .bulk import upsert_rows
 from .extract import (
     MISSING,
     child_list,
@@ -29,17 +28,6 @@ from .extract import (
     without_nul,
 )
 from .registry import ChildSpec, ResourceSpec
-
-logger = logging.getLogger(__name__)
-
-BOOKKEEPING_UPDATE_FIELDS = (
-    "remote_created_at",
-    "remote_updated_at",
-    "remote_deleted_at",
-    "remote_data",
-    "content_hash",
-    "last_synced_at",
-)
 
 
 @dataclass
@@ -135,9 +123,13 @@ def upsert_page(
             continue
         changed.append(item)
 
-    rows = _upsert(connection, model, changed, now, outcome.failures)
-    outcome.changed_ids = [row.pk for row in rows]
-    parents = {row.remote_id: row for row in rows}
+    stored_ids = _upsert(connection, model, changed, now, outcome.failures)
+    parents = dict(
+        model.objects.filter(connection=connection, remote_id__in=stored_ids).values_list(
+            "remote_id", "pk"
+        )
+    )
+    outcome.changed_ids = list(parents.values())
     for child in spec.children:
         _sync_children(connection, child, changed, parents, now, outcome.failures)
 
@@ -153,52 +145,28 @@ def _upsert(
     items: list[_Prepared],
     now: datetime,
     failures: list[tuple[str, str]],
-    extra: dict | None = None,
-) -> list[Model]:
-    if not items:
-        return []
-    objs = [
-        model(
-            connection=connection,
-            remote_id=item.remote_id,
-            remote_deleted_at=None,
-            first_synced_at=now,
-            last_synced_at=now,
+    extra: dict[str, dict] | None = None,
+) -> list[str]:
+    rows = [
+        {
+            "connection_id": connection.pk,
+            "remote_id": item.remote_id,
+            "remote_deleted_at": None,
+            "first_synced_at": now,
+            "last_synced_at": now,
             **item.values,
             **(extra or {}).get(item.remote_id, {}),
-        )
+        }
         for item in items
     ]
-    update_fields = [
-        f.name
-        for f in model._meta.concrete_fields
-        if f.name not in ("id", "connection", "remote_id", "first_synced_at")
-    ]
-    kwargs = {
-        "update_conflicts": True,
-        "unique_fields": ["connection", "remote_id"],
-        "update_fields": update_fields,
-    }
-    try:
-        with transaction.atomic():
-            return model.objects.bulk_create(objs, **kwargs)
-    except DatabaseError:
-        logger.warning("bulk upsert of %s failed; isolating rows", model.__name__)
-    saved = []
-    for obj in objs:
-        try:
-            with transaction.atomic():
-                saved.extend(model.objects.bulk_create([obj], **kwargs))
-        except DatabaseError as exc:
-            failures.append((obj.remote_id, f"database refused the record: {exc}"[:500]))
-    return saved
+    return upsert_rows(model, rows, failures)
 
 
 def _sync_children(
     connection: Connection,
     child: ChildSpec,
     parents: list[_Prepared],
-    saved: dict[str, Model],
+    parent_pks: dict[str, int],
     now: datetime,
     failures: list[tuple[str, str]],
 ) -> None:
@@ -206,16 +174,16 @@ def _sync_children(
     extra: dict[str, dict] = {}
     parent_ids = []
     for parent in parents:
-        row = saved.get(parent.remote_id)
-        if row is None or child.key not in parent.children:
+        parent_pk = parent_pks.get(parent.remote_id)
+        if parent_pk is None or child.key not in parent.children:
             continue
-        parent_ids.append(row.pk)
+        parent_ids.append(parent_pk)
         for payload in parent.children[child.key]:
             remote_id = child.id_prefix + str(payload["id"])
             values = _row_values(child.model, child.fields, payload) | child.constants
             # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: last wins.
             items[remote_id] = _Prepared(remote_id, payload, values, {})
-            extra[remote_id] = {child.parent_field: row}
+            extra[remote_id] = {f"{child.parent_field}_id": parent_pk}
     if not parent_ids:
         return
     _upsert(connection, child.model, list(items.values()), now, failures, extra)
