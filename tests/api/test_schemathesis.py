@@ -14,6 +14,8 @@ import traceback
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.views import APIView
@@ -52,7 +54,19 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 
 
 @pytest.fixture
-def owner_with_connections(thrive, monkeypatch, settings):
+def keep_db_connection():
+    """Requests go through the real WSGI handler, which closes the database connection after
+    each one; in a test that would close the test's transaction. Django's test client
+    disconnects the same handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def owner_with_connections(thrive, monkeypatch, settings, keep_db_connection):
     settings.THRIVE_INTEGRATION = {
         **settings.THRIVE_INTEGRATION,
         "ALLOW_INSECURE_BASE_URL": False,

@@ -22,16 +22,20 @@ MAX_ID = 2**63 - 1
 
 
 class MomentField(IsoDateTimeField):
-    """An ISO 8601 moment that can also be expressed in UTC, as the database will store it."""
+    """An ISO 8601 moment, handed to the database in UTC.
+
+    PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows, and an offset can push a
+    moment past year 1 or 9999: normalising here makes both a 400 or a valid query, not a 500.
+    """
 
     def clean(self, value: object) -> datetime | None:
         moment = super().clean(value)
+        if moment is None:
+            return None
         try:
-            if moment is not None:
-                moment.astimezone(UTC)
-        except OverflowError:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+            return moment.astimezone(UTC)
+        except OverflowError:
             raise ValidationError("This moment is out of range.", code="invalid") from None
-        return moment
 
 
 class MomentFilter(django_filters.IsoDateTimeFilter):
