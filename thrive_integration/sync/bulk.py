@@ -3,9 +3,9 @@
 `QuerySet.bulk_create(update_conflicts=True)` builds a model instance and compiles every value
 of every row into one large statement; for a page of contacts with ~1,000 embedded children that
 was most of the import's time. Here the statement is built once per model and executed for all
-rows of a page with `executemany`, and values go through Django's own field adapters
-(`get_db_prep_save`) only where a field needs one (JSON, timestamps, decimals), so the rows are
-stored exactly as the ORM would store them. SQLite (3.24+) and PostgreSQL share the syntax.
+rows of a page with `executemany`, and values go through the database backend's own adapters
+where a field needs one (JSON, timestamps, decimals), so the rows are stored exactly as the ORM
+would store them. SQLite (3.24+) and PostgreSQL share the syntax.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.db import connection as db
 logger = logging.getLogger(__name__)
 
 NEVER_UPDATED = ("id", "connection_id", "remote_id", "first_synced_at")
-NEEDS_ADAPTER = (models.JSONField, models.DateTimeField, models.DecimalField)
 
 
 @cache
@@ -43,12 +42,22 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]
 
 
 def _adapters(fields: tuple[models.Field, ...]) -> list[Callable[[Any], Any] | None]:
-    return [
-        (lambda value, field=field: field.get_db_prep_save(value, db))
-        if isinstance(field, NEEDS_ADAPTER)
-        else None
-        for field in fields
-    ]
+    # The backend's own adapters, called directly: the values were already coerced to the
+    # field's Python type by `extract`, so the field-level validation would only repeat work.
+    ops = db.ops
+
+    def adapter(field: models.Field) -> Callable[[Any], Any] | None:
+        if isinstance(field, models.JSONField):
+            return lambda value: ops.adapt_json_value(value, field.encoder)
+        if isinstance(field, models.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(field, models.DecimalField):
+            return lambda value: ops.adapt_decimalfield_value(
+                value, field.max_digits, field.decimal_places
+            )
+        return None
+
+    return [adapter(field) for field in fields]
 
 
 def upsert_rows(
