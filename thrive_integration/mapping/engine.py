@@ -25,10 +25,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..exceptions import MappingError
-from ..models import CandidateProfile, Connection, Contact, ContactProfileLink, FieldMapping
+from ..models import (
+    CandidateProfile,
+    Connection,
+    Contact,
+    ContactProfileLink,
+    FieldMapping,
+    ProfileNameEmployerKey,
+)
 from .apply import MappedContact, map_contact
 from .defaults import ensure_default_mappings
-from .matching import LOADED_FIELDS, ProfileIndex
+from .matching import LOADED_FIELDS, ProfileIndex, name_employer_keys
 
 _PROFILE_WRITE_FIELDS = [
     f.name
@@ -196,6 +203,7 @@ class _Page:
                 unique_fields=["id"],
                 update_fields=_PROFILE_WRITE_FIELDS,
             )
+        self.save_name_employer_keys()
         if self.links:
             ContactProfileLink.objects.bulk_create(
                 [
@@ -211,6 +219,19 @@ class _Page:
                 unique_fields=["contact"],
                 update_fields=["profile", "merged_into_remote_id"],
             )
+
+    def save_name_employer_keys(self) -> None:
+        """Replace the name/employer keys of every profile written in this call."""
+        if self.changed_profiles:
+            ProfileNameEmployerKey.objects.filter(
+                profile_id__in=list(self.changed_profiles)
+            ).delete()
+        written = [*self.new_profiles, *self.changed_profiles.values()]
+        ProfileNameEmployerKey.objects.bulk_create(
+            ProfileNameEmployerKey(connection=self.connection, profile=profile, key=key)
+            for profile in written
+            for key in name_employer_keys(profile.name_key, profile.work_experience)
+        )
 
 
 def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutcome:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from .. import normalize
-from ..models import CandidateProfile, Connection
+from ..models import CandidateProfile, Connection, ProfileNameEmployerKey
 from .apply import MappedContact
 
 # What matching and the engine read of an existing profile. The rest (notes, education...) is
@@ -68,6 +68,13 @@ def company_keys(work_experience: object) -> set[str]:
     return {name for name in names if name and name not in PLACEHOLDER_EMPLOYERS}
 
 
+def name_employer_keys(name_key: str, work_experience: object) -> set[str]:
+    """The indexed form of "this name at this employer", one per employer."""
+    if not name_key:
+        return set()
+    return {f"{name_key}|{company}"[:512] for company in company_keys(work_experience)}
+
+
 def _different_accounts(contact: MappedContact, profile: CandidateProfile) -> bool:
     """One person has one LinkedIn and one GitHub account; two different ones are two people."""
     return any(
@@ -91,21 +98,25 @@ class ProfileIndex:
     @staticmethod
     def candidates(connection: Connection, mapped: Iterable[MappedContact]):
         """One query: every profile of the connection sharing a key with `mapped`."""
-        emails, linkedins, githubs, names = set(), set(), set(), set()
+        emails, linkedins, githubs, name_employers = set(), set(), set(), set()
         for contact in mapped:
             emails |= contact.email_keys
             linkedins.add(contact.values["linkedin_key"])
             githubs.add(contact.values["github_key"])
-            names.add(contact.values["name_key"])
+            name_employers |= name_employer_keys(
+                contact.values["name_key"], contact.values["work_experience"]
+            )
         linkedins.discard("")
         githubs.discard("")
-        names.discard("")
+        by_name_and_employer = ProfileNameEmployerKey.objects.filter(
+            connection=connection, key__in=name_employers
+        ).values("profile_id")
         query = (
             Q(email_key__in=emails)
             | Q(work_email_key__in=emails)
             | Q(linkedin_key__in=linkedins)
             | Q(github_key__in=githubs)
-            | Q(name_key__in=names)
+            | Q(pk__in=by_name_and_employer)
         )
         return CandidateProfile.objects.filter(query, connection=connection).only(*LOADED_FIELDS)
 

@@ -29,7 +29,7 @@ from .mirror import (
 )
 from .outbox import OutboxEntry, OutboxKind, OutboxState
 from .pipeline import Application, ExcludedRejectionReason, PipelineStage, StageMapping
-from .profiles import CandidateProfile, ContactProfileLink
+from .profiles import CandidateProfile, ContactProfileLink, ProfileNameEmployerKey
 from .sync import RunStatus, StepStatus, SyncCursor, SyncError, SyncRun, SyncStep
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "OutboxState",
     "Outreach",
     "Position",
+    "ProfileNameEmployerKey",
     "RunStatus",
     "Search",
     "SearchCommission",

@@ -97,3 +97,24 @@ class ContactProfileLink(models.Model):
 
     def __str__(self) -> str:
         return f"contact {self.contact_id} → profile {self.profile_id}"
+
+
+class ProfileNameEmployerKey(models.Model):
+    """`<name key>|<employer key>` for each employer in a profile's work history.
+
+    Matching on "same name and a shared employer" must find its candidates with an index: by
+    name alone a common name pulls thousands of profiles into every page.
+    """
+
+    connection = models.ForeignKey("thrive_integration.Connection", on_delete=models.CASCADE)
+    profile = models.ForeignKey(
+        CandidateProfile, on_delete=models.CASCADE, related_name="name_employer_keys"
+    )
+    key = models.CharField(max_length=512)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["connection", "key"], name="profile_name_employer")]
+
+    def __str__(self) -> str:
+        return self.key
