@@ -76,7 +76,8 @@ def export_profile(
             record = _create(client, connection, profile, options)
         else:
             record = _update(client, connection, profile, options, existing)
-        _link(connection, profile, mirror.store(connection, "contacts", record))
+        # The exported profile is linked here; mapping the contact first would make a second one.
+        _link(connection, profile, mirror.store(connection, "contacts", record, derive=False))
     return str(record["id"])
 
 

@@ -23,11 +23,15 @@ def fetch(client: ThriveClient, resource: str, remote_id: str) -> dict:
     return client.get(f"{spec.path}/{remote_id}", include=spec.include)
 
 
-def store(connection: Connection, resource: str, record: dict) -> Model:
-    """Upsert one record (as `fetch` returned it) into its mirror model; return the row."""
+def store(connection: Connection, resource: str, record: dict, *, derive: bool = True) -> Model:
+    """Upsert one record (as `fetch` returned it) into its mirror model; return the row.
+
+    Derived platform rows (applications of a candidacy...) follow, as after an import, unless
+    the caller derives them itself (`derive=False`).
+    """
     spec = BY_NAME[resource]
     with transaction.atomic():
-        upsert_page(connection, spec, [record], now=timezone.now())
+        upsert_page(connection, spec, [record], now=timezone.now(), derive=derive)
     return spec.model.objects.get(connection=connection, remote_id=str(record["id"]))
 
 

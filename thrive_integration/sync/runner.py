@@ -196,11 +196,8 @@ def _write_page(
 ) -> None:
     now = timezone.now()
     outcome = upsert_page(run.connection, spec, records, now=now)
-    if spec.after_page and outcome.changed_ids:
-        derived = spec.after_page(run.connection, outcome.changed_ids)
-        outcome.failures.extend(derived.failures)
-        for name, count in derived.counts.items():
-            step.derived[name] = step.derived.get(name, 0) + count
+    for name, count in outcome.derived.items():
+        step.derived[name] = step.derived.get(name, 0) + count
     if outcome.failures:
         SyncError.objects.bulk_create(
             SyncError(run=run, step=step, resource=spec.name, remote_id=rid[:64], reason=reason)

@@ -39,6 +39,8 @@ class PageOutcome:
     failures: list[tuple[str, str]] = field(default_factory=list)
     max_remote_updated_at: datetime | None = None
     changed_ids: list[int] = field(default_factory=list)
+    # What the resource's `after_page` hook derived from the changed records.
+    derived: dict[str, int] = field(default_factory=dict)
     seen_remote_ids: list[str] = field(default_factory=list)
 
 
@@ -76,9 +78,18 @@ def _row_values(model: type[Model], fields: dict[str, str], payload: dict) -> di
 
 
 def upsert_page(
-    connection: Connection, spec: ResourceSpec, records: list, *, now: datetime
+    connection: Connection,
+    spec: ResourceSpec,
+    records: list,
+    *,
+    now: datetime,
+    derive: bool = True,
 ) -> PageOutcome:
-    """Must run inside a transaction: the caller commits the page with its checkpoint."""
+    """Must run inside a transaction: the caller commits the page with its checkpoint.
+
+    `derive=False` skips the resource's `after_page` hook, for a writer that derives the
+    platform side itself.
+    """
     outcome = PageOutcome()
     prepared: dict[str, _Prepared] = {}
     tombstones: dict[str, datetime] = {}
@@ -132,6 +143,11 @@ def upsert_page(
     outcome.changed_ids = list(parents.values())
     for child in spec.children:
         _sync_children(connection, child, changed, parents, now, outcome.failures)
+    # Every writer of a mirror (import, sweep, export) feeds the platform side the same way.
+    if derive and spec.after_page and outcome.changed_ids:
+        hook = spec.after_page(connection, outcome.changed_ids)
+        outcome.derived = hook.counts
+        outcome.failures.extend(hook.failures)
 
     live_tombstones = [rid for rid in tombstones if rid in stored and stored[rid][1] is None]
     if live_tombstones:
