@@ -8,7 +8,8 @@ Per call, whatever the number of contacts: the mappings, the contacts, the conta
 merged into, the existing links and (for contacts with no profile yet) the candidate profiles
 are each read with one query; new profiles are inserted with one statement, changed ones
 upserted with one, their name/employer keys replaced with two, links upserted with one. At
-most nine statements; 7 for a page of new contacts, 3 for a page with nothing to change.
+most ten (two more once, when the default mappings are created); 7 for a page of new
+contacts, 3 for a page with nothing to change.
 
 Merges: when Thrive merged contact A into B (A's payload names B in `merged_into_id`), A is an
 alias. B's profile is A's old profile if B has none, so the profile is re-pointed rather than
