@@ -32,6 +32,7 @@ pytestmark = [
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 By = pytest.importorskip("selenium.webdriver.common.by").By
 Select = pytest.importorskip("selenium.webdriver.support.select").Select
+WebDriverWait = pytest.importorskip("selenium.webdriver.support.wait").WebDriverWait
 
 PASSWORD = "browser-test-password"
 
@@ -62,6 +63,7 @@ def test_admin_adds_a_connection_and_starts_a_sync(
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda driver: "/login/" not in driver.current_url)
 
     browser.get(f"{live_server.url}/admin/thrive_integration/connection/add/")
     owner = browser.find_element(By.NAME, "owner")
@@ -85,5 +87,9 @@ def test_admin_adds_a_connection_and_starts_a_sync(
     Select(browser.find_element(By.NAME, "action")).select_by_value("sync_selected")
     browser.find_element(By.NAME, "index").click()
 
+    # The changelist already shows a message: wait for the action's, not just any.
+    WebDriverWait(browser, 10).until(
+        lambda driver: "queued" in driver.find_element(By.CLASS_NAME, "messagelist").text
+    )
     run = SyncRun.objects.get(connection=connection)
     assert f"sync run #{run.pk} queued" in browser.find_element(By.CLASS_NAME, "messagelist").text
