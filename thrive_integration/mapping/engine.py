@@ -6,10 +6,10 @@ mapping change. Both read stored payloads only: mapping never calls Thrive.
 
 Per call, whatever the number of contacts: the mappings, the contacts, the contacts they were
 merged into, the existing links and (for contacts with no profile yet) the candidate profiles
-are each read with one query; new profiles are inserted with one statement, changed ones
-upserted with one, their name/employer keys replaced with two, links upserted with one. At
-most ten (two more once, when the default mappings are created); 7 for a page of new
-contacts, 3 for a page with nothing to change.
+are each read with one query (the last also brings the profiles already linked); new
+profiles are inserted with one statement, changed ones upserted with one, their name/employer
+keys replaced with two, links upserted with one. At most ten (two more once, when the default
+mappings are created); 7 for a page of new contacts, 4 for a page with nothing to change.
 
 Merges: when Thrive merged contact A into B (A's payload names B in `merged_into_id`), A is an
 alias. B's profile is A's old profile if B has none, so the profile is re-pointed rather than
@@ -89,7 +89,7 @@ class _Page:
         self.status: dict[int, str] = {}  # contact pk → created / updated / unchanged
         self.failures: dict[int, str] = {}
         self.profiles: dict[int, CandidateProfile] = {}  # pk → the one instance used
-        self.linked: dict[int, CandidateProfile] = {}  # contact pk → profile linked now
+        self.linked: dict[int, int] = {}  # contact pk → pk of the profile it is linked to
         self.link_merged_into: dict[int, str] = {}  # contact pk → merge recorded on its link
         self.aliases: dict[str, set[int]] = defaultdict(set)  # survivor remote id → alias pks
 
@@ -113,15 +113,12 @@ class _Page:
                 Q(contact_id__in=list(self.contacts))
                 | Q(merged_into_remote_id__in=list(self.by_remote_id))
             )
-            .select_related("profile")
-            .only(
-                "contact_id",
-                "merged_into_remote_id",
-                *(f"profile__{name}" for name in LOADED_FIELDS),
-            )
+            # No join: the profiles come with the candidates, and a plain indexed lookup keeps
+            # its plan even on a freshly loaded, not yet analysed table.
+            .values_list("contact_id", "profile_id", "merged_into_remote_id", named=True)
         )
         for link in links:
-            self.linked[link.contact_id] = self.canonical(link.profile)
+            self.linked[link.contact_id] = link.profile_id
             self.link_merged_into[link.contact_id] = link.merged_into_remote_id
             if link.merged_into_remote_id:
                 self.aliases[link.merged_into_remote_id].add(link.contact_id)
@@ -144,12 +141,20 @@ class _Page:
                 self.failures[contact.pk] = str(error)
         return mapped
 
-    def known_profile(self, contact: Contact) -> CandidateProfile | None:
+    def known_profile_id(self, contact: Contact) -> int | None:
         """The profile the contact, or a contact merged into it, is linked to already."""
         aliases = sorted(self.aliases.get(contact.remote_id, ()))
         return self.linked.get(contact.pk) or next(
             (self.linked[pk] for pk in aliases if pk in self.linked), None
         )
+
+    def load_profiles(self, unplaced: list[MappedContact]) -> ProfileIndex:
+        """One query: the linked profiles and the candidates for contacts without one."""
+        query = ProfileIndex.candidates(self.connection, unplaced) | Q(
+            pk__in=set(self.linked.values())
+        )
+        profiles = CandidateProfile.objects.filter(query, connection=self.connection)
+        return ProfileIndex(map(self.canonical, profiles.only(*LOADED_FIELDS)))
 
     def place(self, contact: Contact, mapped: MappedContact, index: ProfileIndex) -> None:
         """Find or create the profile of a contact that is not an alias, and fill it.
@@ -159,7 +164,8 @@ class _Page:
         of one person do not overwrite each other on every import.
         """
         aliases = self.aliases.get(contact.remote_id, set())
-        profile = self.known_profile(contact) or index.find(mapped)
+        known = self.known_profile_id(contact)
+        profile = self.profiles[known] if known else index.find(mapped)
         if profile is None:
             profile = CandidateProfile(connection=self.connection)
             self.new_profiles.append(profile)
@@ -186,11 +192,9 @@ class _Page:
 
     def link(self, contact: Contact, profile: CandidateProfile) -> None:
         self.profile_of[contact.pk] = profile
-        current = self.linked.get(contact.pk)
         if (
-            current is None
-            or current.pk != profile.pk
-            or profile.pk is None
+            profile.pk is None
+            or self.linked.get(contact.pk) != profile.pk
             or self.link_merged_into.get(contact.pk) != merged_into(contact)
         ):
             self.links[contact.pk] = profile
@@ -249,8 +253,8 @@ def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutco
     mapped = page.map_all(contacts)
     # Only contacts without a profile yet are matched: a linked contact stays with its profile
     # even when its email changes, and a page of known contacts loads no candidates at all.
-    unplaced = [m for pk, m in mapped.items() if page.known_profile(page.contacts[pk]) is None]
-    index = ProfileIndex(map(page.canonical, ProfileIndex.candidates(connection, unplaced)))
+    unplaced = [m for pk, m in mapped.items() if not page.known_profile_id(page.contacts[pk])]
+    index = page.load_profiles(unplaced)
     for contact in contacts:  # survivors and ordinary contacts first, so aliases can follow
         if contact.pk in mapped:
             page.place(contact, mapped[contact.pk], index)

@@ -96,8 +96,8 @@ class ProfileIndex:
             self.add(profile)
 
     @staticmethod
-    def candidates(connection: Connection, mapped: Iterable[MappedContact]):
-        """One query: every profile of the connection sharing a key with `mapped`."""
+    def candidates(connection: Connection, mapped: Iterable[MappedContact]) -> Q:
+        """The condition for profiles sharing a key with `mapped` (empty: matches nothing)."""
         emails, linkedins, githubs, name_employers = set(), set(), set(), set()
         for contact in mapped:
             emails |= contact.email_keys
@@ -111,14 +111,13 @@ class ProfileIndex:
         by_name_and_employer = ProfileNameEmployerKey.objects.filter(
             connection=connection, key__in=name_employers
         ).values("profile_id")
-        query = (
+        return (
             Q(email_key__in=emails)
             | Q(work_email_key__in=emails)
             | Q(linkedin_key__in=linkedins)
             | Q(github_key__in=githubs)
             | Q(pk__in=by_name_and_employer)
         )
-        return CandidateProfile.objects.filter(query, connection=connection).only(*LOADED_FIELDS)
 
     def add(self, profile: CandidateProfile) -> None:
         for key in (profile.email_key, profile.work_email_key):
