@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
 from rest_framework.test import APIClient
 
 from tests.api.conftest import FULL_KEY, client_for, make_user
@@ -113,8 +113,6 @@ def test_sync_answers_202_then_409_while_the_run_is_active(
 def test_sync_enqueues_a_task_that_imports(api, connection, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(detail(connection, "sync"), {"resources": ["users"]}, format="json")
-
-    from django_q.models import OrmQ
 
     queued = OrmQ.objects.all()
     assert response.status_code == 202

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from thrive_integration.api.views import MIRROR_VIEWSETS
@@ -85,12 +88,9 @@ def test_contacts_come_with_their_children(api, imported):
     ("endpoint", "small", "large"), [("contacts", 2, 25), ("candidacies", 2, 50)]
 )
 def test_query_count_is_constant_per_page(
-    api, imported, django_assert_max_num_queries, django_assert_num_queries, endpoint, small, large
+    api, imported, django_assert_num_queries, endpoint, small, large
 ):
     def queries_for(page_size: int) -> int:
-        from django.db import connection as db
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(db) as captured:
             response = api.get(f"{API}{endpoint}/", {"page_size": page_size})
         assert len(response.data["results"]) == page_size
@@ -185,8 +185,6 @@ def test_an_offset_postgresql_cannot_store_is_normalised_to_utc(api, imported):
 
 
 def test_a_forged_cursor_is_a_404(api, imported):
-    import base64
-
     forged = base64.b64encode(b"o=0&p=not-a-date").decode()
     response = api.get(f"{API}contacts/", {"cursor": forged, "ordering": "last_synced_at"})
 
@@ -238,9 +236,6 @@ def test_runs_filter_by_connection_status_and_date(api, imported, connection):
 
 
 def test_run_query_count_is_constant(api, connection, django_assert_num_queries):
-    from django.db import connection as db
-    from django.test.utils import CaptureQueriesContext
-
     for _ in range(6):
         run = request_sync(connection, resources=["users"])
         SyncRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED)
