@@ -336,3 +336,17 @@ def test_every_resource_name_is_accepted(api, connection):
 
     assert response.status_code == 202
     assert SyncRun.objects.get().status == RunStatus.PENDING
+
+
+def test_syncs_are_throttled_per_owner(api, connection, settings):
+    settings.THRIVE_INTEGRATION = {
+        **settings.THRIVE_INTEGRATION,
+        "API_SYNC_THROTTLE_RATE": "1/hour",
+    }
+
+    first = api.post(detail(connection, "sync"), {}, format="json")
+    second = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert first.status_code == 202
+    assert second.status_code == 429
+    assert api.get(detail(connection)).status_code == 200  # other requests go on
