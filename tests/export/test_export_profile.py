@@ -257,3 +257,24 @@ def test_second_export_after_success_updates_the_linked_contact(sandbox, make_pr
     assert entry.state == OutboxState.SUCCEEDED, entry.last_error
     (contact,) = created_contacts(sandbox)
     assert (contact["city"], contact["country"]) == ("Lyon", "France")
+
+
+def test_default_mappings_export_what_the_seed_table_exports(sandbox, connection, make_profile):
+    from thrive_integration.mapping import ensure_default_mappings
+
+    ensure_default_mappings(connection)
+    profile = make_profile(
+        email="seed.row@example.net",
+        skills=["Rust", "SQL"],
+        location="Lisbon, Portugal",
+        avatar_url="https://img.example.net/a.png",
+    )
+
+    entry = run(export_profile(profile))
+
+    (contact,) = created_contacts(sandbox)
+    assert entry.state == OutboxState.SUCCEEDED, entry.last_error
+    assert contact["skills"] == ["Rust", "SQL"]
+    assert (contact["city"], contact["country"]) == ("Lisbon", "Portugal")
+    assert contact["avatar"] == "https://img.example.net/a.png"
+    assert "Findem Exported" in contact["referred_by_notes"]

@@ -15,32 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..mapping.defaults import DEFAULT_MAPPINGS
 from ..models import CandidateProfile, Connection, FieldMapping
 from ..normalize import nfc_text
 from .referral import ExportTags
 
 ContactFields = dict[str, Any]
 
-# The seed's "Field Mapping" table, less what a contact write cannot carry.
+# Without mapping rows, the defaults' export directions: one source of truth for both sides.
 DEFAULT_EXPORTED = frozenset(
-    {
-        "name",
-        "work_experience",
-        "location",
-        "email",
-        "work_email",
-        "phone",
-        "tags",
-        "linkedin_url",
-        "platform_profile_url",
-        "skills",
-        "avatar_url",
-        "github_url",
-        "icp_name",
-        "icp_owner_name",
-        "shortlisted_by",
-        "source",
-    }
+    field
+    for field, thrive_object, _paths, _transform, direction in DEFAULT_MAPPINGS
+    if thrive_object == FieldMapping.ThriveObject.CONTACT
+    and direction in (FieldMapping.Direction.EXPORT, FieldMapping.Direction.BOTH)
 )
 NEVER_EXPORTED = frozenset({"education", "attachments", "notes", "activity_feed"})
 # Platform fields that end up as lines of referred_by_notes rather than fields of their own.
