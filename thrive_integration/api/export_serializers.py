@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import CandidateProfile, OutboxEntry
@@ -33,6 +35,7 @@ class OutboxEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class OwnedProfileField(serializers.PrimaryKeyRelatedField):
     """A profile of the request's owner; another owner's profile reads as nonexistent."""
 
