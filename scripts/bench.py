@@ -73,10 +73,11 @@ def run_size(contacts: int, page_size: int) -> dict:
             + ["--page-size", str(page_size)],
             cwd=ROOT,
             env=env,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if out.returncode:
+            sys.exit(f"the benchmark worker failed:\n{out.stderr[-3000:]}")
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         sandbox.terminate()
