@@ -13,7 +13,11 @@ from django_q.queues import Queue
 from django_q.worker import worker
 
 from thrive_integration.models import RunStatus, SyncRun
-from thrive_integration.schedules import import_schedule_name, sync_schedules
+from thrive_integration.schedules import (
+    export_schedule_name,
+    import_schedule_name,
+    sync_schedules,
+)
 from thrive_integration.tasks import scheduled_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,6 +67,10 @@ def test_schedules_follow_the_connection(connection):
     schedule = Schedule.objects.get(name=import_schedule_name(connection))
     assert schedule.func == "thrive_integration.tasks.scheduled_import"
     assert schedule.minutes == connection.import_interval_minutes
+    export = Schedule.objects.get(name=export_schedule_name(connection))
+    assert export.func == "thrive_integration.export.tasks.scheduled_export"
+    assert export.minutes == 10
     connection.import_enabled = False
     sync_schedules(connection)
     assert not Schedule.objects.filter(name=import_schedule_name(connection)).exists()
+    assert Schedule.objects.filter(name=export_schedule_name(connection)).exists()
