@@ -20,28 +20,44 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 def validate_base_url(base_url: str) -> str:
     """HTTPS only, except plain HTTP to loopback when the host allows it (the sandbox)."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError("The base URL must be an absolute http(s) URL.")
+    text = (base_url or "").strip()
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+        parts.port  # noqa: B018  (raises ValueError on a port out of range)
+    except ValueError:
+        raise ConfigurationError("The base URL is not a valid URL.") from None
+    if len(text) > 500 or parts.scheme not in ("http", "https") or not hostname:
+        raise ConfigurationError("The base URL must be an absolute http(s) URL (500 chars max).")
     if parts.username or parts.password:
         raise ConfigurationError("The base URL must not carry credentials.")
     insecure_ok = integration_settings.ALLOW_INSECURE_BASE_URL
-    if parts.scheme == "http" and not (insecure_ok and parts.hostname in LOOPBACK_HOSTS):
+    if parts.scheme == "http" and not (insecure_ok and hostname in LOOPBACK_HOSTS):
         raise ConfigurationError("The base URL must use HTTPS.")
-    return base_url.strip().rstrip("/")
+    return text.rstrip("/")
 
 
 def validate_api_key(api_key: str) -> str:
+    """A bearer token: printable ASCII without spaces (HTTP headers carry nothing else)."""
     key = (api_key or "").strip()
-    if not key or len(key) > 500 or any(ch.isspace() for ch in key):
-        raise ConfigurationError("The API key must be a non-empty token without spaces.")
+    if not key or len(key) > 500 or not all("!" <= ch <= "~" for ch in key):
+        raise ConfigurationError(
+            "The API key must be 1 to 500 printable ASCII characters without spaces."
+        )
     return key
+
+
+def validate_label(value: str, what: str, max_length: int) -> str:
+    text = (value or "").strip()
+    if not text or len(text) > max_length or not text.isprintable():
+        raise ConfigurationError(f"The {what} must be 1 to {max_length} printable characters.")
+    return text
 
 
 def create_connection(*, owner: str, name: str, api_key: str, base_url: str = "") -> Connection:
     connection = Connection(
-        owner=owner,
-        name=name,
+        owner=validate_label(owner, "owner", 200),
+        name=validate_label(name, "name", 100),
         base_url=validate_base_url(base_url or integration_settings.DEFAULT_BASE_URL),
     )
     connection.set_api_key(validate_api_key(api_key))
@@ -49,9 +65,17 @@ def create_connection(*, owner: str, name: str, api_key: str, base_url: str = ""
     return connection
 
 
-def rotate_api_key(connection: Connection, api_key: str) -> Connection:
-    """A new key invalidates the last verification: its permissions may differ."""
+def rotate_api_key(
+    connection: Connection, api_key: str, *, base_url: str | None = None
+) -> Connection:
+    """A new key invalidates the last verification: its permissions may differ.
+
+    The base URL changes only here, together with the key: a stored key is only ever sent to
+    the URL it was entered for, so moving a connection to another host needs the key again.
+    """
     connection.set_api_key(validate_api_key(api_key))
+    if base_url:
+        connection.base_url = validate_base_url(base_url)
     connection.status = ConnectionStatus.NEW
     connection.permission_report = {}
     connection.verified_at = None

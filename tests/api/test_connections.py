@@ -69,6 +69,21 @@ def test_update_rotates_the_key_and_resets_verification(api, connection):
     assert new_key not in response.content.decode()
 
 
+def test_moving_the_base_url_needs_the_key_again(api, connection):
+    elsewhere = "https://thrive.example.net/api/v2"
+
+    refused = api.patch(detail(connection), {"base_url": elsewhere}, format="json")
+    moved = api.patch(
+        detail(connection), {"base_url": elsewhere, "api_key": "moved-key-0a1b2c3d"}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert "api_key" in refused.data
+    assert moved.status_code == 200, moved.data
+    connection.refresh_from_db()
+    assert (connection.base_url, connection.api_key) == (elsewhere, "moved-key-0a1b2c3d")
+
+
 def test_verify_names_the_missing_permissions(api, connection, thrive):
     granted = sorted(ALL_PERMISSIONS)[5:]
     limited = "api-test-key-limited-77aa01"
@@ -255,6 +270,8 @@ BAD_CREATES = [
     ({"name": "a", "api_key": FULL_KEY, "base_url": "https://u:p@example.com/x"}, "base_url"),
     ({"name": "a", "api_key": FULL_KEY, "base_url": 12}, "base_url"),
     ({"name": "a\x00b", "api_key": FULL_KEY}, "name"),
+    ({"name": "a", "api_key": "ключсекрет12345"}, "api_key"),
+    ({"name": "a", "api_key": FULL_KEY, "base_url": "https://[::1"}, "base_url"),
 ]
 
 

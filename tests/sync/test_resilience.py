@@ -122,6 +122,17 @@ def test_wrong_key_is_reported(db, thrive_settings, sandbox):
     assert "not-a-real-key-123" not in run.error
 
 
+def test_a_base_url_that_is_not_thrive_is_not_reported_as_working(db, thrive_settings, sandbox):
+    from thrive_integration.connections import create_connection
+
+    _, url = sandbox
+    wrong = url.replace("/api/v2", "/wrong/path")
+    connection = create_connection(owner="o", name="typo", api_key=API_KEY, base_url=wrong)
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.UNREACHABLE
+    assert "does not serve the Thrive API" in connection.permission_report["error"]
+
+
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the engine may catch it."""
 

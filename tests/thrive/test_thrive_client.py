@@ -11,6 +11,7 @@ import pytest
 from tests.thrive.helpers import BASE
 from thrive_integration.exceptions import (
     AuthenticationFailed,
+    NotFound,
     ThriveAPIError,
     TransientError,
     UnclearWriteOutcome,
@@ -190,6 +191,12 @@ def test_probe_401_raises(mocked, client):
         client.probe("Retrieves all Users")
 
 
+def test_probe_404_on_a_collection_means_a_wrong_base_url(mocked, client):
+    mocked.get(f"{BASE}/users", status=404, json={"error": {"code": "not_found"}})
+    with pytest.raises(NotFound, match="does not serve the Thrive API"):
+        client.probe("Retrieves all Users")
+
+
 def test_probe_other_failures_raise(mocked, make_client):
     client = make_client(max_retries=1)
     mocked.get(f"{BASE}/users", status=500)
@@ -238,7 +245,9 @@ def test_probe_other_failures_raise(mocked, make_client):
     ],
 )
 def test_probe_requests_change_nothing(mocked, client, label, method, path, query, body):
-    mocked.add(method, re.compile(re.escape(BASE) + ".*"), status=404)
+    # A top-level collection exists (200); any record under id 0 does not (404).
+    status = 404 if "/0" in path else 200
+    mocked.add(method, re.compile(re.escape(BASE) + ".*"), status=status, json={"data": []})
     assert client.probe(OPERATIONS_BY_LABEL[label]) is True
     (call,) = mocked.calls
     sent = urlsplit(call.request.url)
@@ -260,6 +269,8 @@ def permission_server(mocked, missing_labels):
         key = (request.method, urlsplit(request.url).path)
         if key in forbidden:
             return 403, {}, json.dumps({"error": {"code": "forbidden", "message": "missing"}})
+        if request.method == "GET" and "/0" not in request.url:
+            return 200, {}, json.dumps({"data": []})
         return (422 if request.method == "POST" else 404), {}, "{}"
 
     for method in ("GET", "POST", "PATCH", "DELETE"):

@@ -103,25 +103,32 @@ class ConnectionAddForm(forms.ModelForm):
 
 
 class ConnectionChangeForm(forms.ModelForm):
-    base_url = base_url_field()
-
+    # The base URL changes only with a new key (the replace-key form): a stored key is never
+    # sent to a URL it was not entered for.
     class Meta:
         model = Connection
         fields = (
             "name",
-            "base_url",
             "import_enabled",
             "import_interval_minutes",
             "export_enabled",
             "export_interval_minutes",
         )
 
-    def clean_base_url(self) -> str:
-        return _checked(validate_base_url, self.cleaned_data["base_url"])
-
 
 class RotateKeyForm(forms.Form):
     api_key = api_key_field()
+    base_url = forms.URLField(
+        label="New base URL",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="Leave empty to keep the current base URL.",
+    )
+
+    def clean_base_url(self) -> str:
+        url = self.cleaned_data["base_url"]
+        return _checked(validate_base_url, url) if url else ""
 
     def clean_api_key(self) -> str:
         return _checked(validate_api_key, self.cleaned_data["api_key"])
@@ -135,6 +142,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     actions = ("verify_selected", "sync_selected", "disconnect_selected")
     readonly_fields = (
         "owner",
+        "base_url",
         "masked_key",
         "status",
         "verified_at",
@@ -277,7 +285,9 @@ class ConnectionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RotateKeyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            rotate_api_key(connection, form.cleaned_data["api_key"])
+            rotate_api_key(
+                connection, form.cleaned_data["api_key"], base_url=form.cleaned_data["base_url"]
+            )
             self.message_user(request, "Key replaced; verify the connection to check it.")
             change_url = reverse("admin:thrive_integration_connection_change", args=[object_id])
             return HttpResponseRedirect(change_url)

@@ -110,16 +110,30 @@ class ConnectionSerializer(StrictModelSerializer):
             raise serializers.ValidationError("You already have a connection with this name.")
         return name
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        moved = self.instance is not None and attrs.get("base_url") not in (
+            None,
+            self.instance.base_url,
+        )
+        if moved and not attrs.get("api_key"):
+            raise serializers.ValidationError(
+                {"api_key": ["Enter the API key again to change the base URL."]}
+            )
+        return attrs
+
     def create(self, validated_data: dict[str, Any]) -> m.Connection:
         return create_connection(owner=self.context["owner"], **validated_data)
 
     @transaction.atomic
     def update(self, connection: m.Connection, validated_data: dict[str, Any]) -> m.Connection:
         api_key = validated_data.pop("api_key", None)
+        base_url = validated_data.pop("base_url", None)
         for name, value in validated_data.items():
             setattr(connection, name, value)
         if api_key:
-            return rotate_api_key(connection, api_key)  # saves, and resets the verification
+            # Saves, resets the verification, and moves the connection if asked.
+            return rotate_api_key(connection, api_key, base_url=base_url)
         connection.save()
         return connection
 

@@ -198,7 +198,19 @@ class ThriveClient:
                 self._transport.request(operation.method, path, json_body={})
         except PermissionMissing:
             return False
-        except (NotFound, ValidationFailed):  # ValidationFailed covers 400, 409 and 422
+        except NotFound as exc:
+            if "{" not in operation.path:
+                # A top-level collection always exists: a 404 there means the base URL is not
+                # Thrive's API, and every other 404 would then read as "granted".
+                raise NotFound(
+                    f"GET {operation.path} answered 404: the base URL does not serve the "
+                    "Thrive API v2",
+                    status=404,
+                    method=operation.method,
+                    path=operation.path,
+                ) from exc
+            return True
+        except ValidationFailed:  # 400, 409 and 422
             return True
         return True
 

@@ -7,7 +7,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...connections import create_connection, rotate_api_key, validate_base_url
+from ...connections import create_connection, rotate_api_key
 from ...exceptions import ConfigurationError
 from ...models import Connection
 
@@ -25,9 +25,7 @@ class Command(BaseCommand):
         try:
             existing = Connection.objects.filter(owner=owner, name=name).first()
             if existing:
-                if base_url:
-                    existing.base_url = validate_base_url(base_url)
-                connection = rotate_api_key(existing, api_key)
+                connection = rotate_api_key(existing, api_key, base_url=base_url or None)
                 verb = "Updated"
             else:
                 connection = create_connection(
