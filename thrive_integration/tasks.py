@@ -10,7 +10,7 @@ from django_q.tasks import async_task
 from .conf import integration_settings
 from .exceptions import SyncLocked
 from .models import Connection, SyncRun
-from .sync.runner import active_run, execute_run, is_stalled, request_sync
+from .sync.runner import execute_run, request_sync
 from .verify import verify_connection
 
 logger = logging.getLogger(__name__)
@@ -41,11 +41,8 @@ def scheduled_import(connection_id: int) -> int | None:
     try:
         run = request_sync(connection, trigger=SyncRun.Trigger.SCHEDULE)
     except SyncLocked:
-        run = active_run(connection)
-        if run is None or not is_stalled(run):
-            logger.info("scheduled import of connection %s skipped: a run is active", connection_id)
-            return None
-        logger.info("resuming stalled sync run %s", run.pk)
+        logger.info("scheduled import of connection %s skipped: a run is active", connection_id)
+        return None
     enqueue_run(run.pk)
     return run.pk
 

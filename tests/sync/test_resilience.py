@@ -247,3 +247,15 @@ def test_key_never_leaks(connection, sandbox, caplog):
     ]
     assert all(API_KEY not in text for text in stored)
     assert m.Contact.objects.filter(remote_data__icontains=API_KEY).count() == 0
+
+
+def test_a_run_that_never_reached_a_worker_does_not_lock_the_connection(connection):
+    lost = request_sync(connection)  # recorded, but the broker never got it
+    with pytest.raises(SyncLocked):
+        request_sync(connection)  # a fresh pending run is still waiting for its worker
+    m.SyncRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    resumed = request_sync(connection)
+    assert resumed.pk == lost.pk
+    assert execute_run(resumed.pk)
+    resumed.refresh_from_db()
+    assert resumed.status == RunStatus.SUCCEEDED

@@ -14,11 +14,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..conf import integration_settings
 from ..connections import client_for
 from ..exceptions import ConfigurationError, SyncLocked, ThriveIntegrationError
 from ..models import Connection, RunStatus, StepStatus, SyncError, SyncRun, SyncStep
@@ -45,7 +47,8 @@ def request_sync(
     """Record a new run with its steps; refuse while another run of the connection is active.
 
     A database constraint allows one active run per connection, so two simultaneous requests
-    cannot both succeed. The caller enqueues (or executes) the run.
+    cannot both succeed. A stalled active run is returned instead, to be continued from its
+    checkpoint. The caller enqueues (or executes) the run.
     """
     if connection.is_disconnected:
         raise ConfigurationError("This connection is disconnected; reconnect it to sync.")
@@ -62,7 +65,11 @@ def request_sync(
                 for index, spec in enumerate(specs)
             )
     except IntegrityError:
-        active = SyncRun.objects.filter(connection=connection, status__in=_ACTIVE).first()
+        active = active_run(connection)
+        if active is not None and is_stalled(active):
+            # Nobody works on it (a dead worker, a broker that never got it): continue it.
+            logger.info("resuming stalled sync run %s", active.pk)
+            return active
         raise SyncLocked(
             f"Sync run #{active.pk if active else '?'} of this connection is still active."
         ) from None
@@ -77,8 +84,12 @@ def active_run(connection: Connection) -> SyncRun | None:
 
 
 def is_stalled(run: SyncRun) -> bool:
-    """An active run nobody works on: its worker died and its lease ran out."""
-    return run.is_active and run.attempts > 0 and not locking.is_held(run.connection)
+    """An active run nobody works on: its worker died and its lease ran out, or it was
+    recorded but never reached a worker (the broker was down, no cluster runs)."""
+    if not run.is_active or locking.is_held(run.connection):
+        return False
+    waited = timezone.now() - run.created_at
+    return run.attempts > 0 or waited > timedelta(seconds=integration_settings.LOCK_TTL_SECONDS)
 
 
 @dataclass
