@@ -128,5 +128,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "thrive_integration.redaction.RedactingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
-    "loggers": {"thrive_integration": {"handlers": ["console"], "level": "INFO"}},
+    "loggers": {
+        "thrive_integration": {"handlers": ["console"], "level": "INFO"},
+        # Server errors reach the console even with DEBUG off, keys redacted.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

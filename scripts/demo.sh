@@ -9,11 +9,18 @@ CONTACTS=${DEMO_CONTACTS:-2000}
 export THRIVE_VAR_DIR=${THRIVE_VAR_DIR:-$PWD/var/demo}
 export DATABASE_URL=${DEMO_DATABASE_URL:-sqlite:///$THRIVE_VAR_DIR/demo.sqlite3}
 export THRIVE_API_KEY=sandbox-demo-key
-# The sandbox speaks plain HTTP on loopback; production connections must use HTTPS.
+# The sandbox speaks plain HTTP on loopback; production connections must use HTTPS. A fresh
+# encryption key per demo (the database is new each time too).
 export THRIVE_ALLOW_INSECURE_BASE_URL=1 DJANGO_DEBUG=0
+THRIVE_ENCRYPTION_KEYS=$($PY -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")
+export THRIVE_ENCRYPTION_KEYS
 mkdir -p "$THRIVE_VAR_DIR"
 rm -f "$THRIVE_VAR_DIR"/demo.sqlite3*
 
+if $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$PORT" 2>/dev/null; then
+  echo "Port $PORT is already in use; set THRIVE_SANDBOX_PORT to a free port." >&2
+  exit 1
+fi
 $PY manage.py thrive_sandbox --host 127.0.0.1 --port "$PORT" --contacts "$CONTACTS" \
   --token "$THRIVE_API_KEY" >"$THRIVE_VAR_DIR/sandbox.log" 2>&1 &
 SANDBOX_PID=$!

@@ -141,3 +141,19 @@ def test_tokens_can_be_added_over_the_control_endpoint(sandbox):
     api = Api(sandbox, token="remote")
     assert api.get("/users").status_code == 200
     assert api.get("/users/1").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"kind": "server_error", "count": "x"},
+        {"kind": "rate_limit", "seconds": "abc"},
+        {"kind": "slow", "seconds": -1},
+        {"kind": "server_error", "count": -5},
+    ],
+)
+def test_a_bad_fault_is_refused_and_breaks_nothing(sandbox, spec):
+    control = sandbox.root_url + "/__sandbox__/faults"
+    assert requests.post(control, json=spec).status_code == 400
+    assert requests.get(control).json()["faults"] == []
+    assert Api(sandbox).get("/users").status_code == 200

@@ -161,3 +161,12 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
 
 def field_names(model: type[Model], *, exclude: set[str]) -> list[str]:
     return [field.name for field in model._meta.concrete_fields if field.name not in exclude]
+
+
+# Ids beyond a signed 64-bit integer cannot name a row, and some databases fail on them.
+MAX_ID = 2**63 - 1
+
+
+def record_id(**kwargs: Any) -> serializers.IntegerField:
+    """A local record id in a request body."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)

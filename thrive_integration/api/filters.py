@@ -15,10 +15,10 @@ from django.db.models import Model, Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
 from .. import models as m
+from .base import MAX_ID
 
 TEXT_MAX_LENGTH = 200
 # Ids are 64-bit; a larger number would overflow the database driver instead of matching nothing.
-MAX_ID = 2**63 - 1
 
 
 class MomentField(IsoDateTimeField):

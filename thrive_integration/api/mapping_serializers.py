@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from ..mapping import InvalidFieldMapping, validate_mappings
 from ..models import CandidateProfile, Connection, FieldMapping
-from .base import StrictModelSerializer, StrictSerializer, field_names
+from .base import StrictModelSerializer, StrictSerializer, field_names, record_id
 
 # A preview maps stored payloads in the request: keep it to a handful.
 MAX_PREVIEW_CONTACTS = 20
@@ -82,7 +82,7 @@ class MappingProposalSerializer(StrictSerializer):
 
     mappings = ProposedMappingSerializer(many=True, required=False, max_length=100)
     contact_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=record_id(),
         required=False,
         max_length=MAX_PREVIEW_CONTACTS,
         help_text="Stored contacts to preview (local ids); default: the first few.",

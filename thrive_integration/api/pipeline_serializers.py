@@ -5,14 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from .. import models as m
-from .base import StrictModelSerializer, StrictSerializer
-
-# Ids beyond a signed 64-bit integer cannot name a row, and some databases fail on them.
-ID_MAX = 2**63 - 1
-
-
-def record_id() -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=ID_MAX)
+from .base import StrictModelSerializer, StrictSerializer, record_id
 
 
 class PipelineStageSerializer(serializers.ModelSerializer):
@@ -67,7 +60,7 @@ class RegroupSerializer(StrictSerializer):
 
 
 class ExcludedRejectionReasonSerializer(StrictModelSerializer):
-    connection = serializers.IntegerField(min_value=1, max_value=ID_MAX, source="connection_id")
+    connection = record_id(source="connection_id")
 
     class Meta:
         model = m.ExcludedRejectionReason

@@ -25,9 +25,8 @@ from .. import models as m
 from .. import pipeline
 from ..pipeline import applications as pipeline_applications
 from ..pipeline import choices, inbound
-from .base import OwnerRateThrottle, OwnerScopedViewSet
+from .base import MAX_ID, OwnerRateThrottle, OwnerScopedViewSet
 from .pipeline_serializers import (
-    ID_MAX,
     ActionOutcomeSerializer,
     AdvanceSerializer,
     ApplicationSerializer,
@@ -58,7 +57,7 @@ class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gen
 
 def id_filter(field_name: str) -> django_filters.NumberFilter:
     return django_filters.NumberFilter(
-        field_name=field_name, min_value=1, max_value=ID_MAX, decimal_places=0
+        field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0
     )
 
 
@@ -249,7 +248,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
 
 
 def _owned_connection(owner: str, connection_id: object) -> m.Connection:
-    if not str(connection_id or "").isdigit() or int(connection_id) > ID_MAX:
+    if not str(connection_id or "").isdigit() or int(connection_id) > MAX_ID:
         raise ValidationError({"connection": ["A connection id is required."]})
     return get_object_or_404(m.Connection, owner=owner, pk=int(connection_id))
 

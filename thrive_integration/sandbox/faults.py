@@ -50,6 +50,15 @@ class Fault:
             raise ValueError(f"unknown fault {self.kind!r}; choose from {', '.join(FAULT_KINDS)}")
         if self.seconds is None:
             self.seconds = HANG_SECONDS if self.kind == "hang" else 1.0
+        # Checked here so a bad control request is a 400, not a fault that breaks every answer.
+        for name in ("count", "page", "status"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer")
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)):
+            raise ValueError("seconds must be a number")
+        if not 0 <= self.seconds <= 3600:
+            raise ValueError("seconds must be between 0 and 3600")
         if self.kind == "server_error" and self.status not in (500, 502, 503):
             raise ValueError("server_error status must be 500, 502 or 503")
         if self.shape not in ("missing_id", "string_list"):

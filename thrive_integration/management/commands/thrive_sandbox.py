@@ -6,7 +6,7 @@ command-line flags onto ``SandboxOptions`` and prints the base URL to point a co
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from thrive_integration.sandbox import DEMO_TOKEN, SandboxOptions, SandboxServer, SandboxState
 
@@ -35,7 +35,37 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        state = SandboxState(
+        if not 0 <= options["port"] <= 65535:
+            raise CommandError("--port must be between 0 and 65535.")
+        try:
+            state = self._state(options)
+            for key in options["tokens"] or [DEMO_TOKEN]:
+                state.add_token(key)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        server = SandboxServer(
+            state,
+            host=options["host"],
+            port=options["port"],
+            quiet=options["verbosity"] < 2,
+        )
+        try:
+            server.bind()
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {options['host']}:{options['port']}: {exc}"
+            ) from None
+        self.stdout.write(f"Thrive sandbox serving {server.url}", ending="\n")
+        self.stdout.write(f"API keys: {', '.join(sorted(state.tokens))}", ending="\n")
+        self.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            self.stdout.write("Sandbox stopped.")
+
+    @staticmethod
+    def _state(options: dict) -> SandboxState:
+        return SandboxState(
             SandboxOptions(
                 seed=options["seed"],
                 contacts=options["contacts"],
@@ -47,18 +77,3 @@ class Command(BaseCommand):
                 rate_limit=options["rate_limit"],
             )
         )
-        server = SandboxServer(
-            state,
-            host=options["host"],
-            port=options["port"],
-            tokens=options["tokens"] or [DEMO_TOKEN],
-            quiet=options["verbosity"] < 2,
-        )
-        server.bind()
-        self.stdout.write(f"Thrive sandbox serving {server.url}", ending="\n")
-        self.stdout.write(f"API keys: {', '.join(sorted(state.tokens))}", ending="\n")
-        self.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            self.stdout.write("Sandbox stopped.")
