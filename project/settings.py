@@ -64,8 +64,12 @@ VAR_DIR = Path(env.str("THRIVE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the qcluster and the web process read while a sync writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # WAL lets the qcluster and the web process read while a sync writes; in WAL mode
+    # synchronous=NORMAL cannot corrupt the database, and a 128 MB page cache keeps the mirror's
+    # indexes in memory as they grow past SQLite's 2 MB default.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;"
+    )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 30
 # Lets several test runs share one PostgreSQL server without fighting over test_<name>.
