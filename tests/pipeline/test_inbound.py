@@ -144,3 +144,20 @@ def test_a_grouping_with_an_invalid_stage_is_refused_whole(imported, api):
     assert list(Application.objects.order_by("pk").values_list("pipeline_stage")) == (
         applications_before
     )
+
+
+def test_an_unknown_key_inside_a_group_is_refused(imported, api):
+    interview = PipelineStage.objects.get(key="interview")
+    stage = {"id": mapping_of(imported, "Submitted").pk, "sla_dayz": 1}
+
+    answer = api.post(
+        "/api/thrive/stage-mappings/regroup/",
+        {
+            "connection": imported.pk,
+            "groups": [{"pipeline_stage": interview.pk, "stages": [stage]}],
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert "sla_dayz" in str(answer.json())

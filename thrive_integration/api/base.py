@@ -142,17 +142,21 @@ class OwnerScopedViewSet(GenericViewSet):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, instead of silently ignoring a client's typo."""
+    """Refuses fields it does not know, instead of silently ignoring a client's typo.
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(self.initial_data, dict):
+    Checked in `to_internal_value`, which DRF calls for nested items too (each item of a
+    `many=True` child), not only for the top-level body.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(self.initial_data) - writable)
+            unknown = sorted(set(data) - writable)
             if unknown:
                 raise serializers.ValidationError(
-                    {name[:100]: ["Unknown field."] for name in unknown[:20]}
+                    {str(name)[:100]: ["Unknown field."] for name in unknown[:20]}
                 )
-        return super().validate(attrs)
+        return super().to_internal_value(data)
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):

@@ -60,10 +60,7 @@ class FieldMappingSerializer(StrictModelSerializer):
         return attrs
 
 
-class ProposedMappingSerializer(serializers.Serializer):
-    # Plain Serializer: StrictSerializer reads `initial_data`, which a nested child lacks;
-    # every field here is required or defaulted, so a misspelt key still fails.
-
+class ProposedMappingSerializer(StrictSerializer):
     platform_field = serializers.CharField(max_length=64)
     thrive_object = serializers.ChoiceField(
         choices=FieldMapping.ThriveObject.choices, default=FieldMapping.ThriveObject.CONTACT

@@ -38,9 +38,7 @@ class StageMappingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# Nested items are plain serializers: StrictSerializer reads `initial_data`, which DRF sets
-# only on the top-level serializer; unknown keys inside an item are ignored.
-class GroupedStageSerializer(serializers.Serializer):
+class GroupedStageSerializer(StrictSerializer):
     id = record_id()
     sla_days = serializers.IntegerField(
         min_value=0, max_value=3650, allow_null=True, required=False
@@ -49,7 +47,7 @@ class GroupedStageSerializer(serializers.Serializer):
     excluded_from_advance = serializers.BooleanField(required=False)
 
 
-class StageGroupSerializer(serializers.Serializer):
+class StageGroupSerializer(StrictSerializer):
     pipeline_stage = record_id()
     stages = GroupedStageSerializer(many=True, max_length=500)
 
