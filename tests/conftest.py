@@ -18,3 +18,25 @@ def sandbox() -> Iterator[SandboxServer]:
     """
     with SandboxServer(contacts=30, rate_limit=100_000) as server:
         yield server
+
+
+@pytest.fixture
+def task_broker():
+    """The configured django-q2 broker (the ORM here, Redis in CI), empty for the test."""
+    from django_q.brokers import get_broker
+
+    broker = get_broker()
+    broker.purge_queue()
+    yield broker
+    broker.purge_queue()
+
+
+def queued_tasks(broker) -> list[dict]:
+    """Take every queued task off the broker, decoded (name, func, args...)."""
+    from django_q.signing import SignedPackage
+
+    tasks = []
+    while broker.queue_size():
+        for _, package in broker.dequeue() or []:
+            tasks.append(SignedPackage.loads(package))
+    return tasks

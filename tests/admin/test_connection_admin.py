@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from django.urls import reverse
-from django_q.models import OrmQ, Schedule
+from django_q.models import Schedule
 
 from tests.admin.conftest import ADMIN_KEY
 from thrive_integration.models import Connection, ConnectionStatus, SyncRun
@@ -157,7 +157,7 @@ def test_verify_action(admin_client, connection, thrive):
 
 
 def test_sync_now_action_queues_a_run_and_refuses_a_second(
-    admin_client, connection, django_capture_on_commit_callbacks
+    admin_client, connection, django_capture_on_commit_callbacks, task_broker
 ):
     action = {"action": "sync_selected", "_selected_action": [connection.pk]}
     with django_capture_on_commit_callbacks(execute=True):
@@ -167,7 +167,7 @@ def test_sync_now_action_queues_a_run_and_refuses_a_second(
     run = SyncRun.objects.get(connection=connection)
     assert f"sync run #{run.pk} queued" in first.content.decode()
     assert "still active" in second.content.decode()
-    assert OrmQ.objects.count() == 1
+    assert task_broker.queue_size() == 1
 
 
 def test_disconnect_action(admin_client, connection):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django_q.models import OrmQ, Schedule
+from django_q.models import Schedule
 from rest_framework.test import APIClient
 
 from tests.api.conftest import FULL_KEY, client_for, make_user
+from tests.conftest import queued_tasks
 from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 from thrive_integration.sandbox import ALL_PERMISSIONS
 from thrive_integration.sync.registry import RESOURCE_NAMES
@@ -125,14 +126,15 @@ def test_sync_answers_202_then_409_while_the_run_is_active(
     assert SyncRun.objects.filter(connection=connection).count() == 1
 
 
-def test_sync_enqueues_a_task_that_imports(api, connection, django_capture_on_commit_callbacks):
+def test_sync_enqueues_a_task_that_imports(
+    api, connection, django_capture_on_commit_callbacks, task_broker
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(detail(connection, "sync"), {"resources": ["users"]}, format="json")
 
-    queued = OrmQ.objects.all()
+    queued = queued_tasks(task_broker)
     assert response.status_code == 202
-    assert queued.count() == 1
-    assert f"thrive-sync-run-{response.data['id']}" in queued[0].task["name"]
+    assert [task["name"] for task in queued] == [f"thrive-sync-run-{response.data['id']}"]
 
 
 def test_sync_of_a_disconnected_connection_is_a_conflict(api, connection):

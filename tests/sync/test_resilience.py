@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_q.models import OrmQ
 
+from tests.conftest import queued_tasks
 from thrive_integration import models as m
 from thrive_integration.exceptions import SyncLocked
 from thrive_integration.models import RunStatus, StepStatus, SyncCursor, SyncLock
@@ -227,7 +227,7 @@ def test_failed_run_leaves_cursors_where_they_were(connection, sandbox):
     state.faults.clear()
 
 
-def test_key_never_leaks(connection, sandbox, caplog):
+def test_key_never_leaks(connection, sandbox, caplog, task_broker):
     state, url = sandbox
     caplog.set_level(logging.DEBUG)
     state.faults.add("server_error", count=100, path="/searches", status=500)
@@ -235,13 +235,15 @@ def test_key_never_leaks(connection, sandbox, caplog):
     run = sync(connection, full=True)
     run_two = request_sync(connection)
     enqueue_run(run_two.pk)
+    queued = queued_tasks(task_broker)
+    assert [task["args"] for task in queued] == [(run_two.pk,)]
     stored = [
         run.error,
         *m.SyncError.objects.values_list("reason", flat=True),
         *m.SyncStep.objects.values_list("error", flat=True),
         connection.api_key_ciphertext,
         str(connection.permission_report),
-        *[str(task.task) for task in OrmQ.objects.all()],
+        *[str(task) for task in queued],
         repr(connection),
         caplog.text,
     ]
