@@ -70,6 +70,9 @@ class SyncRun(models.Model):
 
 
 class SyncStep(models.Model):
+    # What happened to the records of one resource, in the order every report shows them.
+    COUNTS = ("created", "updated", "unchanged", "deleted", "failed")
+
     run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="steps")
     resource = models.CharField(max_length=64)
     order = models.PositiveSmallIntegerField()
@@ -105,7 +108,7 @@ class SyncStep(models.Model):
 
     @property
     def records_done(self) -> int:
-        return self.created + self.updated + self.unchanged + self.deleted + self.failed
+        return sum(getattr(self, count) for count in self.COUNTS)
 
 
 class SyncError(models.Model):

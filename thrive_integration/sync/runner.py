@@ -225,17 +225,7 @@ def _write_page(
     if newest and (step.max_remote_updated_at is None or newest > step.max_remote_updated_at):
         step.max_remote_updated_at = newest
     step.save(
-        update_fields=[
-            "created",
-            "updated",
-            "unchanged",
-            "deleted",
-            "failed",
-            "pages",
-            "checkpoint",
-            "max_remote_updated_at",
-            "derived",
-        ]
+        update_fields=[*SyncStep.COUNTS, "pages", "checkpoint", "max_remote_updated_at", "derived"]
     )
 
 

@@ -11,7 +11,7 @@ from ...sync.registry import RESOURCE_NAMES
 from ...sync.runner import execute_run, request_sync
 from ._common import add_owner_argument, get_connection
 
-COLUMNS = ("resource", "status", "created", "updated", "unchanged", "deleted", "failed", "pages")
+COLUMNS = ("resource", "status", *SyncStep.COUNTS, "pages")
 
 
 class Command(BaseCommand):
@@ -59,9 +59,10 @@ class Command(BaseCommand):
 
     def _summary(self, run: SyncRun) -> None:
         rows = [
-            (s.resource, s.get_status_display(), s.created, s.updated, s.unchanged, s.deleted)
-            + (s.failed, s.pages)
-            for s in run.steps.all()
+            (step.resource, step.get_status_display())
+            + tuple(getattr(step, count) for count in SyncStep.COUNTS)
+            + (step.pages,)
+            for step in run.steps.all()
         ]
         widths = [max(len(str(row[i])) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
         for row in [COLUMNS, *rows]:
