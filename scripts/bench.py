@@ -5,7 +5,8 @@ core), then in a fresh worker process: (1) the floor — fetch and parse every p
 (with all children included) and candidacies with the same client and no database; (2) a full
 import of the same resources into a fresh SQLite (or $BENCH_DATABASE_URL) database, mapping
 included. It prints records per second, HTTP requests against the minimum pages needed, SQL
-statements per page, peak memory (ru_maxrss of the worker) and import time against the floor.
+statements per page, peak memory (ru_maxrss of the worker) and import time against the floor;
+then (3) re-maps every stored contact from its stored payload and prints statements per batch.
 Peak memory is compared across sizes: it must not grow with N.
 
     python scripts/bench.py [--sizes 10000,100000] [--page-size 100]
@@ -140,6 +141,10 @@ def worker(base_url: str, page_size: int) -> None:
         execute_run(run.pk)
     import_seconds = time.perf_counter() - started
     steps = list(SyncStep.objects.filter(run=run))
+    # Re-mapping every stored contact from its stored payload (after a mapping change).
+    from thrive_integration.mapping.bench import bench_remap
+
+    remap = bench_remap(connection)
     pages = sum(step.pages for step in steps)
     records = sum(step.records_done for step in steps)
     minimum_pages = sum(max(1, math.ceil(count / page_size)) for count in floor_counts.values())
@@ -157,6 +162,7 @@ def worker(base_url: str, page_size: int) -> None:
                 "min_pages": minimum_pages,
                 "sql_per_page": round(statements / max(pages, 1), 2),
                 "statuses": {step.resource: step.status for step in steps},
+                "remap": remap,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
         )
@@ -190,6 +196,12 @@ def main() -> None:
             f"(floor {figures['floor_seconds']} s, {ratio:.2f}x)"
         )
         print(f"  step statuses           {figures['statuses']}")
+        remap = figures["remap"]
+        print(
+            f"  re-map stored contacts  {remap['contacts']} in {remap['seconds']} s "
+            f"({remap['contacts_per_second']}/s), SQL statements per batch of 500: "
+            f"{remap['statements_per_batch']}"
+        )
 
 
 if __name__ == "__main__":
