@@ -45,5 +45,5 @@ echo "== verify"
 $PY manage.py thrive_verify demo
 echo "== full import"
 $PY manage.py thrive_sync demo --full
-echo "== incremental import (nothing changed: everything unchanged)"
+echo "== incremental import (nothing changed in Thrive: nothing created or updated)"
 $PY manage.py thrive_sync demo
