@@ -21,6 +21,20 @@ def sandbox() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
+def integration_settings(settings):
+    """Talk to a local sandbox fast: plain HTTP to loopback, no pacing, one short retry."""
+    settings.THRIVE_INTEGRATION = {
+        **settings.THRIVE_INTEGRATION,
+        "ALLOW_INSECURE_BASE_URL": True,
+        "REQUESTS_PER_SECOND": 10_000.0,
+        "MAX_RETRIES": 1,
+        "MAX_RETRY_WAIT": 0.1,
+        "CONNECT_TIMEOUT": 1.0,
+    }
+    return settings
+
+
+@pytest.fixture
 def task_broker():
     """The configured django-q2 broker (the ORM here, Redis in CI), empty for the test."""
     from django_q.brokers import get_broker

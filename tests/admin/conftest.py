@@ -14,19 +14,6 @@ ADMIN_KEY = "admin-test-key-full-5e6f7a8b"
 
 
 @pytest.fixture
-def integration_settings(settings):
-    settings.THRIVE_INTEGRATION = {
-        **settings.THRIVE_INTEGRATION,
-        "ALLOW_INSECURE_BASE_URL": True,
-        "REQUESTS_PER_SECOND": 10_000.0,
-        "MAX_RETRIES": 1,
-        "MAX_RETRY_WAIT": 0.1,
-        "CONNECT_TIMEOUT": 1.0,
-    }
-    return settings
-
-
-@pytest.fixture
 def thrive(sandbox: SandboxServer) -> SandboxServer:
     sandbox.add_token(ADMIN_KEY)
     return sandbox

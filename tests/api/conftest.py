@@ -28,18 +28,6 @@ def fresh_throttles():
 
 
 @pytest.fixture
-def integration_settings(settings):
-    settings.THRIVE_INTEGRATION = {
-        **settings.THRIVE_INTEGRATION,
-        "ALLOW_INSECURE_BASE_URL": True,
-        "REQUESTS_PER_SECOND": 10_000.0,
-        "MAX_RETRIES": 1,
-        "MAX_RETRY_WAIT": 0.1,
-    }
-    return settings
-
-
-@pytest.fixture
 def thrive(sandbox: SandboxServer) -> SandboxServer:
     sandbox.add_token(FULL_KEY)
     return sandbox
