@@ -1,6 +1,11 @@
 """Matching a Thrive contact to an existing CandidateProfile, and Thrive merges."""
 
+from datetime import date
+
 from thrive_integration.mapping import map_contacts
+from thrive_integration.mapping.apply import map_contact
+from thrive_integration.mapping.defaults import ensure_default_mappings
+from thrive_integration.mapping.matching import ProfileIndex
 from thrive_integration.models import CandidateProfile, ContactProfileLink
 
 from .factories import make_connection, make_contact, update_payload
@@ -186,3 +191,13 @@ def test_a_linked_contact_stays_with_its_profile_when_its_email_changes(connecti
     _map(connection, grace)
     assert _profile(grace) != _profile(ada)
     assert _profile(grace).email == "ada@example.com"
+
+
+def test_a_contact_without_identifiers_loads_no_candidates(connection):
+    # Profiles with empty keys share "" with a contact that has none: that is no match, and
+    # must not pull every such profile into the page.
+    bare = {"email": None, "work_email": None, "linkedin_url": None, "github_url": None}
+    _map(connection, *[make_contact(connection, **bare) for _ in range(5)])
+    newcomer = make_contact(connection, first_name="Zed", **bare)
+    mapped = map_contact(newcomer.remote_data, ensure_default_mappings(connection), date.today())
+    assert ProfileIndex.candidates(connection, [mapped]) == set()

@@ -26,6 +26,7 @@ from ..mapping import (
 )
 from ..models import CandidateProfile, Connection, FieldMapping
 from .base import OwnerScopedViewSet, SyncRateThrottle
+from .filters import IdFilter, MomentFilter
 from .mapping_serializers import (
     CandidateProfileSerializer,
     FieldMappingSerializer,
@@ -125,9 +126,9 @@ class FieldMappingViewSet(
 
 
 class CandidateProfileFilter(django_filters.FilterSet):
-    connection = django_filters.NumberFilter(field_name="connection_id")
+    connection = IdFilter(field_name="connection_id")
     off_limits = django_filters.BooleanFilter()
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Profiles changed at or after this moment (ISO 8601).",

@@ -5,11 +5,12 @@ payload just changed; `remap_connection` runs the same code over every stored co
 mapping change. Both read stored payloads only: mapping never calls Thrive.
 
 Per call, whatever the number of contacts: the mappings, the contacts, the contacts they were
-merged into, the existing links and (for contacts with no profile yet) the candidate profiles
-are each read with one query (the last also brings the profiles already linked); new
-profiles are inserted with one statement, changed ones upserted with one, their name/employer
-keys replaced with two, links upserted with one. At most ten (two more once, when the default
-mappings are created); 7 for a page of new contacts, 4 for a page with nothing to change.
+merged into and the existing links are read with one query each (two for the links); the
+candidates for contacts with no profile yet with one query per matching key, and the profiles
+found or already linked with one more. New profiles are inserted with one statement, changed
+ones upserted with one, their name/employer keys replaced with two, links upserted with one.
+Each lookup is a plain indexed one (see lookups.py), so its cost does not grow with the
+profiles stored. 11 statements for a page of new contacts, 5 for a page with nothing to change.
 
 Merges: when Thrive merged contact A into B (A's payload names B in `merged_into_id`), A is an
 alias. B's profile is A's old profile if B has none, so the profile is re-pointed rather than
@@ -24,10 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from ..exceptions import MappingError
+from ..lookups import by_pks
 from ..models import (
     CandidateProfile,
     Connection,
@@ -36,6 +37,7 @@ from ..models import (
     FieldMapping,
     ProfileNameEmployerKey,
 )
+from ..sync.bulk import insert_rows, insert_rows_returning_pks, instance_row, update_rows
 from .apply import MappedContact, map_contact
 from .defaults import ensure_default_mappings
 from .matching import LOADED_FIELDS, ProfileIndex, name_employer_keys
@@ -98,25 +100,25 @@ class _Page:
         return self.profiles.setdefault(profile.pk, profile)
 
     def load(self, contact_ids: Iterable[int]) -> list[Contact]:
-        contacts = list(
-            Contact.objects.filter(connection=self.connection, pk__in=list(contact_ids))
-        )
+        contacts = by_pks(Contact.objects.all(), self.connection, contact_ids)
         by_remote_id = {c.remote_id: c for c in contacts}
         missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
         if missing:
             contacts += Contact.objects.filter(connection=self.connection, remote_id__in=missing)
         self.contacts = {c.pk: c for c in contacts}
         self.by_remote_id = {c.remote_id: c for c in contacts}
-        links = (
-            ContactProfileLink.objects.filter(connection=self.connection)
-            .filter(
-                Q(contact_id__in=list(self.contacts))
-                | Q(merged_into_remote_id__in=list(self.by_remote_id))
-            )
-            # No join: the profiles come with the candidates, and a plain indexed lookup keeps
-            # its plan even on a freshly loaded, not yet analysed table.
-            .values_list("contact_id", "profile_id", "merged_into_remote_id", named=True)
+        # Two plain indexed lookups, no OR and no join, so each keeps its index even on a
+        # freshly loaded table SQLite has no statistics for (see lookups.py).
+        columns = ("contact_id", "profile_id", "merged_into_remote_id")
+        own = ContactProfileLink.objects.filter(contact_id__in=list(self.contacts))
+        merged = ContactProfileLink.objects.filter(
+            connection=self.connection, merged_into_remote_id__in=list(self.by_remote_id)
         )
+        links = {
+            link.contact_id: link
+            for links in (own, merged)
+            for link in links.order_by().values_list(*columns, named=True)
+        }.values()
         for link in links:
             self.linked[link.contact_id] = link.profile_id
             self.link_merged_into[link.contact_id] = link.merged_into_remote_id
@@ -149,12 +151,10 @@ class _Page:
         )
 
     def load_profiles(self, unplaced: list[MappedContact]) -> ProfileIndex:
-        """One query: the linked profiles and the candidates for contacts without one."""
-        query = ProfileIndex.candidates(self.connection, unplaced) | Q(
-            pk__in=set(self.linked.values())
-        )
-        profiles = CandidateProfile.objects.filter(query, connection=self.connection)
-        return ProfileIndex(map(self.canonical, profiles.only(*LOADED_FIELDS)))
+        """The linked profiles and the candidates for contacts without one."""
+        pks = ProfileIndex.candidates(self.connection, unplaced) | set(self.linked.values())
+        profiles = CandidateProfile.objects.only(*LOADED_FIELDS)
+        return ProfileIndex(map(self.canonical, by_pks(profiles, self.connection, pks)))
 
     def place(self, contact: Contact, mapped: MappedContact, index: ProfileIndex) -> None:
         """Find or create the profile of a contact that is not an alias, and fill it.
@@ -202,30 +202,34 @@ class _Page:
         self.status.setdefault(contact.pk, "unchanged")
 
     def save(self) -> None:
-        CandidateProfile.objects.bulk_create(self.new_profiles)
-        if self.changed_profiles:
-            CandidateProfile.objects.bulk_create(
-                list(self.changed_profiles.values()),
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=_PROFILE_WRITE_FIELDS,
-            )
+        now = timezone.now()
+        for profile in self.new_profiles:
+            profile.created_at = profile.updated_at = now
+        rows = [instance_row(profile) for profile in self.new_profiles]
+        for profile, pk in zip(
+            self.new_profiles, insert_rows_returning_pks(CandidateProfile, rows), strict=True
+        ):
+            profile.pk = pk
+        for profile in self.changed_profiles.values():
+            profile.updated_at = now
+        changed = [instance_row(p, _PROFILE_WRITE_FIELDS) for p in self.changed_profiles.values()]
+        update_rows(CandidateProfile, changed, _PROFILE_WRITE_FIELDS)
         self.save_name_employer_keys()
-        if self.links:
-            ContactProfileLink.objects.bulk_create(
-                [
-                    ContactProfileLink(
-                        connection=self.connection,
-                        contact_id=pk,
-                        profile=profile,
-                        merged_into_remote_id=merged_into(self.contacts[pk])[:64],
-                    )
-                    for pk, profile in self.links.items()
-                ],
-                update_conflicts=True,
-                unique_fields=["contact"],
-                update_fields=["profile", "merged_into_remote_id"],
-            )
+        links = [
+            {
+                "connection_id": self.connection.pk,
+                "contact_id": pk,
+                "profile_id": profile.pk,
+                "merged_into_remote_id": merged_into(self.contacts[pk])[:64],
+            }
+            for pk, profile in self.links.items()
+        ]
+        insert_rows(
+            ContactProfileLink,
+            links,
+            conflict="contact_id",
+            update=("profile", "merged_into_remote_id"),
+        )
 
     def save_name_employer_keys(self) -> None:
         """Replace the name/employer keys of every profile written in this call."""
@@ -234,11 +238,12 @@ class _Page:
                 profile_id__in=list(self.changed_profiles)
             ).delete()
         written = [*self.new_profiles, *self.changed_profiles.values()]
-        ProfileNameEmployerKey.objects.bulk_create(
-            ProfileNameEmployerKey(connection=self.connection, profile=profile, key=key)
+        keys = [
+            {"connection_id": self.connection.pk, "profile_id": profile.pk, "key": key}
             for profile in written
             for key in name_employer_keys(profile.name_key, profile.work_experience)
-        )
+        ]
+        insert_rows(ProfileNameEmployerKey, keys)
 
 
 def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutcome:

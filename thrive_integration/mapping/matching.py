@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q
-
 from .. import normalize
 from ..models import CandidateProfile, Connection, ProfileNameEmployerKey
 from .apply import MappedContact
@@ -96,28 +94,36 @@ class ProfileIndex:
             self.add(profile)
 
     @staticmethod
-    def candidates(connection: Connection, mapped: Iterable[MappedContact]) -> Q:
-        """The condition for profiles sharing a key with `mapped` (empty: matches nothing)."""
-        emails, linkedins, githubs, name_employers = set(), set(), set(), set()
+    def candidates(connection: Connection, mapped: Iterable[MappedContact]) -> set[int]:
+        """The ids of the profiles sharing a key with `mapped`.
+
+        One query per key, each on its (connection, key) index: SQLite does not combine
+        indexes for an OR under the connection's equality, and would read the connection.
+        """
+        keys: dict[str, set[str]] = defaultdict(set)
+        name_employers: set[str] = set()
         for contact in mapped:
-            emails |= contact.email_keys
-            linkedins.add(contact.values["linkedin_key"])
-            githubs.add(contact.values["github_key"])
+            keys["email_key"] |= contact.email_keys
+            keys["work_email_key"] |= contact.email_keys
+            keys["linkedin_key"].add(contact.values["linkedin_key"])
+            keys["github_key"].add(contact.values["github_key"])
             name_employers |= name_employer_keys(
                 contact.values["name_key"], contact.values["work_experience"]
             )
-        linkedins.discard("")
-        githubs.discard("")
-        by_name_and_employer = ProfileNameEmployerKey.objects.filter(
-            connection=connection, key__in=name_employers
-        ).values("profile_id")
-        return (
-            Q(email_key__in=emails)
-            | Q(work_email_key__in=emails)
-            | Q(linkedin_key__in=linkedins)
-            | Q(github_key__in=githubs)
-            | Q(pk__in=by_name_and_employer)
-        )
+        lookups = [
+            CandidateProfile.objects.filter(connection=connection, **{f"{key}__in": wanted})
+            for key, values in keys.items()
+            if (wanted := values - {""})
+        ]
+        if name_employers:
+            lookups.append(
+                ProfileNameEmployerKey.objects.filter(connection=connection, key__in=name_employers)
+            )
+        found: set[int] = set()
+        for lookup in lookups:
+            column = "profile_id" if lookup.model is ProfileNameEmployerKey else "pk"
+            found.update(lookup.order_by().values_list(column, flat=True))
+        return found
 
     def add(self, profile: CandidateProfile) -> None:
         for key in (profile.email_key, profile.work_email_key):

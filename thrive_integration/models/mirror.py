@@ -15,11 +15,18 @@ from django.db import models
 
 
 class MirrorModel(models.Model):
-    connection = models.ForeignKey("thrive_integration.Connection", on_delete=models.CASCADE)
+    # No index of its own: the unique (connection, remote_id) index serves lookups by
+    # connection. With a second, connection-only index, SQLite (which has no statistics on a
+    # freshly loaded table) looks remote ids up by scanning the whole connection, so every
+    # page of an import would cost time in proportion to the rows already stored.
+    connection = models.ForeignKey(
+        "thrive_integration.Connection", on_delete=models.CASCADE, db_index=False
+    )
     remote_id = models.CharField(max_length=64)
     remote_created_at = models.DateTimeField(null=True, blank=True)
     remote_updated_at = models.DateTimeField(null=True, blank=True)
-    remote_deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Not indexed, for the same reason: almost every row is NULL here.
+    remote_deleted_at = models.DateTimeField(null=True, blank=True)
     remote_data = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     first_synced_at = models.DateTimeField()

@@ -103,7 +103,10 @@ class Application(models.Model):
     """A candidacy as the platform shows it: a profile in a search, at a platform stage."""
 
     connection = models.ForeignKey(
-        "thrive_integration.Connection", on_delete=models.CASCADE, related_name="applications"
+        "thrive_integration.Connection",
+        on_delete=models.CASCADE,
+        related_name="applications",
+        db_index=False,
     )
     candidacy = models.OneToOneField(
         "thrive_integration.Candidacy", on_delete=models.CASCADE, related_name="application"

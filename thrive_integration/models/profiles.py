@@ -15,10 +15,18 @@ from __future__ import annotations
 
 from django.db import models
 
+# Matching keys are looked up per connection: each has a (connection, key) index, and the
+# connection has no index of its own, which SQLite would otherwise pick for these lookups and
+# scan the whole connection with (see MirrorModel.connection).
+MATCHING_KEYS = ("email_key", "work_email_key", "linkedin_key", "github_key", "name_key")
+
 
 class CandidateProfile(models.Model):
     connection = models.ForeignKey(
-        "thrive_integration.Connection", on_delete=models.CASCADE, related_name="profiles"
+        "thrive_integration.Connection",
+        on_delete=models.CASCADE,
+        related_name="profiles",
+        db_index=False,
     )
     # The contact whose data the profile shows; the survivor after a merge in Thrive.
     contact = models.ForeignKey(
@@ -59,19 +67,22 @@ class CandidateProfile(models.Model):
     off_limit_reasons = models.JSONField(default=list, blank=True)
 
     # Matching keys (see normalize.py); never shown.
-    email_key = models.CharField(max_length=255, blank=True, db_index=True)
-    work_email_key = models.CharField(max_length=255, blank=True, db_index=True)
-    linkedin_key = models.CharField(max_length=500, blank=True, db_index=True)
-    github_key = models.CharField(max_length=255, blank=True, db_index=True)
-    name_key = models.CharField(max_length=255, blank=True, db_index=True)
+    email_key = models.CharField(max_length=255, blank=True)
+    work_email_key = models.CharField(max_length=255, blank=True)
+    linkedin_key = models.CharField(max_length=500, blank=True)
+    github_key = models.CharField(max_length=255, blank=True)
+    name_key = models.CharField(max_length=255, blank=True)
 
     # Hash of everything mapped: an unchanged contact costs no write.
     mapped_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["connection", key], name=f"profile_{key}") for key in MATCHING_KEYS
+        ] + [models.Index(fields=["connection", "updated_at"], name="profile_updated")]
 
     def __str__(self) -> str:
         return self.name or f"profile {self.pk}"
@@ -80,7 +91,9 @@ class CandidateProfile(models.Model):
 class ContactProfileLink(models.Model):
     """Which profile a Thrive contact feeds. Unique per contact: never two profiles for one."""
 
-    connection = models.ForeignKey("thrive_integration.Connection", on_delete=models.CASCADE)
+    connection = models.ForeignKey(
+        "thrive_integration.Connection", on_delete=models.CASCADE, db_index=False
+    )
     contact = models.OneToOneField(
         "thrive_integration.Contact", on_delete=models.CASCADE, related_name="profile_link"
     )
@@ -106,7 +119,9 @@ class ProfileNameEmployerKey(models.Model):
     name alone a common name pulls thousands of profiles into every page.
     """
 
-    connection = models.ForeignKey("thrive_integration.Connection", on_delete=models.CASCADE)
+    connection = models.ForeignKey(
+        "thrive_integration.Connection", on_delete=models.CASCADE, db_index=False
+    )
     profile = models.ForeignKey(
         CandidateProfile, on_delete=models.CASCADE, related_name="name_employer_keys"
     )

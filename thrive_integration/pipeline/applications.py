@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from ..lookups import by_pks
 from ..models import (
     Application,
     Candidacy,
@@ -21,7 +23,20 @@ from ..models import (
     Search,
     StageMapping,
 )
+from ..sync.bulk import insert_rows, instance_row, update_rows
 from . import sla
+
+# What an application is derived from: the payload itself is not read (nor decoded).
+CANDIDACY_FIELDS = (
+    "connection_id",
+    "contact_remote_id",
+    "search_remote_id",
+    "candidacy_stage_remote_id",
+    "candidacy_stage_entered_at",
+    "rejection_reason",
+    "rejected_at",
+    "content_hash",
+)
 
 # Outbox states in which Thrive has had its say on an advance or reject.
 ANSWERED_STATES = (OutboxState.SUCCEEDED, OutboxState.FAILED)
@@ -38,11 +53,12 @@ DERIVED_FIELDS = (
     "sla_due_at",
     "candidacy_hash",
 )
+WRITTEN_FIELDS = (*DERIVED_FIELDS, "updated_at")
 
 
 def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
     """Create or update the applications of these candidacies; return how many were written."""
-    candidacies = list(Candidacy.objects.filter(connection=connection, pk__in=list(candidacy_ids)))
+    candidacies = by_pks(Candidacy.objects.only(*CANDIDACY_FIELDS), connection, candidacy_ids)
     if not candidacies:
         return 0
     mappings = {
@@ -52,20 +68,25 @@ def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
             candidacy_stage__remote_id__in={c.candidacy_stage_remote_id for c in candidacies},
         ).select_related("candidacy_stage")
     }
+    # From the contact's (connection, remote id) index to its link: no scan of the links.
     profile_ids = dict(
         ContactProfileLink.objects.filter(
-            connection=connection,
+            contact__connection=connection,
             contact__remote_id__in={c.contact_remote_id for c in candidacies},
-        ).values_list("contact__remote_id", "profile_id")
+        )
+        .order_by()
+        .values_list("contact__remote_id", "profile_id")
     )
     search_ids = dict(
         Search.objects.filter(
             connection=connection, remote_id__in={c.search_remote_id for c in candidacies}
-        ).values_list("remote_id", "pk")
+        )
+        .order_by()
+        .values_list("remote_id", "pk")
     )
     existing = {
         application.candidacy_id: application
-        for application in Application.objects.filter(candidacy__in=candidacies)
+        for application in Application.objects.filter(candidacy__in=candidacies).order_by()
     }
     created, updated = [], []
     for candidacy in candidacies:
@@ -77,8 +98,13 @@ def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
         application.search_id = search_ids.get(candidacy.search_remote_id)
         _apply_candidacy(application, candidacy, mapping)
         (updated if application.pk else created).append(application)
-    Application.objects.bulk_create(created, ignore_conflicts=True)
-    Application.objects.bulk_update(updated, DERIVED_FIELDS)
+    now = timezone.now()
+    for application in created + updated:
+        application.updated_at = now
+    # A concurrent refresh (a stage-mapping edit) may have created one meanwhile: it wins.
+    rows = [instance_row(application) for application in created]
+    insert_rows(Application, rows, conflict="candidacy_id")
+    update_rows(Application, [instance_row(a, WRITTEN_FIELDS) for a in updated], WRITTEN_FIELDS)
     return len(created) + len(updated)
 
 

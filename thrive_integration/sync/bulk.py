@@ -5,18 +5,25 @@ of every row into one large statement; for a page of contacts with ~1,000 embedd
 was most of the import's time. Here the statement is built once per model and executed for all
 rows of a page with `executemany`, and values go through the database backend's own adapters
 where a field needs one (JSON, timestamps, decimals), so the rows are stored exactly as the ORM
-would store them. SQLite (3.24+) and PostgreSQL share the syntax.
+would store them. SQLite (3.35+) and PostgreSQL share the syntax.
+
+The mirror's rows go through `upsert_rows`, which isolates a row the database refuses. The
+platform rows derived from them (profiles, links, applications) go through `insert_rows`,
+`insert_rows_returning_pks` and `update_rows`, without isolation: they are ours, so a refusal
+is a bug and fails the page.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db import DatabaseError, models, transaction
 from django.db import connection as db
+
+from .extract import StoredJSON
 
 logger = logging.getLogger(__name__)
 
@@ -24,33 +31,60 @@ NEVER_UPDATED = ("id", "connection_id", "remote_id", "first_synced_at")
 
 
 @cache
-def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]]:
+def _columns(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+
+
+def _insert_sql(model: type[models.Model], rows: int = 1) -> str:
     quote = db.ops.quote_name
-    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    fields = _columns(model)
+    values = ", ".join([f"({', '.join(['%s'] * len(fields))})"] * rows)
     columns = ", ".join(quote(f.column) for f in fields)
-    updates = ", ".join(
-        f"{quote(f.column)} = EXCLUDED.{quote(f.column)}"
-        for f in fields
-        if f.attname not in NEVER_UPDATED
-    )
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('connection_id')}, {quote('remote_id')}) DO UPDATE SET {updates}"
-    )
-    return sql, fields
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"
+
+
+def _on_conflict(conflict: Sequence[str], update: Sequence[str]) -> str:
+    """`ON CONFLICT`: the `update` columns take the new row's values (none: keep the old row)."""
+    quote = db.ops.quote_name
+    action = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
+    target = ", ".join(quote(c) for c in conflict)
+    return f" ON CONFLICT ({target}) " + (f"DO UPDATE SET {action}" if action else "DO NOTHING")
+
+
+@cache
+def _mirror_upsert_sql(model: type[models.Model]) -> str:
+    updated = [f.column for f in _columns(model) if f.attname not in NEVER_UPDATED]
+    return _insert_sql(model) + _on_conflict(("connection_id", "remote_id"), updated)
+
+
+def _stored_json_adapter() -> Callable[[StoredJSON], Any]:
+    """Hand an already encoded payload to the database as it is, without a second dump."""
+    if db.vendor == "postgresql":
+        from django.db.backends.postgresql.psycopg_any import Jsonb
+
+        return lambda text: Jsonb(text, dumps=str)
+    return str  # SQLite stores JSON as its text
 
 
 def _adapters(fields: tuple[models.Field, ...]) -> list[Callable[[Any], Any] | None]:
     # The backend's own adapters, called directly: the values were already coerced to the
     # field's Python type by `extract`, so the field-level validation would only repeat work.
     ops = db.ops
+    # One page repeats timestamps (the run's `now` on every row): adapt each once.
+    adapt_datetime = lru_cache(maxsize=1024)(ops.adapt_datetimefield_value)
+
+    stored_json = _stored_json_adapter()
+
+    def adapt_json(value: Any, encoder: type | None) -> Any:
+        if isinstance(value, StoredJSON):
+            return stored_json(value)
+        return ops.adapt_json_value(value, encoder)
 
     def adapter(field: models.Field) -> Callable[[Any], Any] | None:
         if isinstance(field, models.JSONField):
-            return lambda value: ops.adapt_json_value(value, field.encoder)
+            return lambda value: adapt_json(value, field.encoder)
         if isinstance(field, models.DateTimeField):
-            return ops.adapt_datetimefield_value
+            return adapt_datetime
         if isinstance(field, models.DecimalField):
             return lambda value: ops.adapt_decimalfield_value(
                 value, field.max_digits, field.decimal_places
@@ -58,6 +92,16 @@ def _adapters(fields: tuple[models.Field, ...]) -> list[Callable[[Any], Any] | N
         return None
 
     return [adapter(field) for field in fields]
+
+
+def _row_params(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], list[Any]]:
+    adapters = _adapters(tuple(fields))
+    pairs = list(zip((field.attname for field in fields), adapters, strict=True))
+
+    def params(row: dict[str, Any]) -> list[Any]:
+        return [adapt(row.get(name)) if adapt else row.get(name) for name, adapt in pairs]
+
+    return params
 
 
 def upsert_rows(
@@ -70,15 +114,8 @@ def upsert_rows(
     """
     if not rows:
         return []
-    sql, fields = _statement(model)
-    adapters = _adapters(fields)
-
-    def params(row: dict[str, Any]) -> list[Any]:
-        return [
-            adapt(row.get(field.attname)) if adapt else row.get(field.attname)
-            for field, adapt in zip(fields, adapters, strict=True)
-        ]
-
+    sql = _mirror_upsert_sql(model)
+    params = _row_params(_columns(model))
     try:
         with transaction.atomic(), db.cursor() as cursor:
             cursor.executemany(sql, [params(row) for row in rows])
@@ -94,3 +131,65 @@ def upsert_rows(
         except DatabaseError as exc:
             failures.append((row["remote_id"], f"database refused the record: {exc}"[:500]))
     return stored
+
+
+def instance_row(instance: models.Model, names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The row of a model instance (every column, or the `names` fields and its pk)."""
+    fields = (
+        [instance._meta.get_field(name) for name in names] if names else _columns(type(instance))
+    )
+    return {"pk": instance.pk} | {f.attname: getattr(instance, f.attname) for f in fields}
+
+
+def insert_rows(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    conflict: str | None = None,
+    update: Sequence[str] = (),
+) -> None:
+    """Insert rows in one executemany. On a `conflict` (a unique column), the `update` fields
+    take the new row's values; with none, the existing row is kept."""
+    if not rows:
+        return
+    sql = _insert_sql(model)
+    if conflict:
+        sql += _on_conflict([conflict], [model._meta.get_field(name).column for name in update])
+    params = _row_params(_columns(model))
+    with db.cursor() as cursor:
+        cursor.executemany(sql, [params(row) for row in rows])
+
+
+def insert_rows_returning_pks(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows; return their new primary keys in order (multi-row INSERT .. RETURNING)."""
+    fields = _columns(model)
+    params = _row_params(fields)
+    size = max(1, db.ops.bulk_batch_size(fields, rows))
+    returning = f" RETURNING {db.ops.quote_name(model._meta.pk.column)}"
+    pks: list[int] = []
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(
+                _insert_sql(model, len(batch)) + returning,
+                [value for row in batch for value in params(row)],
+            )
+            pks += [pk for (pk,) in cursor.fetchall()]
+    return pks
+
+
+def update_rows(
+    model: type[models.Model], rows: list[dict[str, Any]], names: Sequence[str]
+) -> None:
+    """Set the `names` columns of each row (a dict with its `pk`), one executemany."""
+    if rows:
+        quote = db.ops.quote_name
+        fields = [model._meta.get_field(name) for name in names]
+        params = _row_params(fields)
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        sql = (
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+            f"WHERE {quote(model._meta.pk.column)} = %s"
+        )
+        with db.cursor() as cursor:
+            cursor.executemany(sql, [[*params(row), row["pk"]] for row in rows])

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache, partial
 from typing import Any
 
 from django.db import models
@@ -34,17 +37,33 @@ def remote_id_of(payload: Any) -> str:
     return remote_id
 
 
-def content_hash(payload: Any) -> str:
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
+class StoredJSON(str):
+    """A payload already encoded for its JSON column (see `bulk`): encoded once, hashed once."""
 
 
-def without_nul(payload: Any) -> Any:
-    """PostgreSQL cannot store NUL in text or jsonb; drop it rather than lose the record."""
-    # The common case costs one C-speed dump instead of a Python walk of the whole payload.
-    if "\\u0000" not in json.dumps(payload):
-        return payload
-    return _strip_nul(payload)
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    payload: Any  # without NUL
+    text: StoredJSON
+    digest: str  # the content hash: SHA-256 of `text`
+
+
+def _dumps(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def encode(payload: Any) -> Encoded:
+    """The payload's canonical JSON text and content hash, NUL dropped first.
+
+    PostgreSQL cannot store NUL in text or jsonb: it is dropped rather than lose the record.
+    The text is plain ASCII (escapes), so lone surrogates are stored by every backend too.
+    """
+    text = _dumps(payload)
+    # The common case costs the one C-speed dump the text needs anyway, no Python walk.
+    if "\\u0000" in text:
+        payload = _strip_nul(payload)
+        text = _dumps(payload)
+    return Encoded(payload, StoredJSON(text), hashlib.sha256(text.encode("ascii")).hexdigest())
 
 
 def _strip_nul(payload: Any) -> Any:
@@ -55,15 +74,6 @@ def _strip_nul(payload: Any) -> Any:
     if isinstance(payload, list):
         return [_strip_nul(item) for item in payload]
     return payload
-
-
-def dig(payload: dict, path: str) -> Any:
-    value: Any = payload
-    for part in path.split("."):
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
 
 
 def parse_timestamp(value: Any) -> datetime | None:
@@ -78,23 +88,27 @@ def parse_timestamp(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def coerce(field: models.Field, value: Any) -> Any:
+def coercer(field: models.Field) -> Callable[[Any], Any]:
+    """The function turning a payload value into `field`'s Python value, leniently."""
     if isinstance(field, models.JSONField):
-        return value if value is not None else field.get_default()
+        default = field.get_default
+        return lambda value: value if value is not None else default()
     if isinstance(field, models.DateTimeField):
-        return parse_timestamp(value)
+        return parse_timestamp
     if isinstance(field, models.BooleanField):
-        return value if isinstance(value, bool) else None
+        return lambda value: value if isinstance(value, bool) else None
     if isinstance(field, models.IntegerField):
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return lambda value: (
+            value if isinstance(value, int) and not isinstance(value, bool) else None
+        )
     if isinstance(field, models.DecimalField):
-        return _decimal(field, value)
+        return partial(_decimal, field)
     if isinstance(field, (models.CharField, models.TextField)):
-        if value is None or isinstance(value, (dict, list)):
-            return ""
-        text = str(value)
-        return text[: field.max_length] if field.max_length else text
-    return value
+        limit = field.max_length
+        return lambda value: (
+            "" if value is None or isinstance(value, (dict, list)) else str(value)[:limit]
+        )
+    return lambda value: value
 
 
 def _decimal(field: models.DecimalField, value: Any) -> Decimal | None:
@@ -110,10 +124,24 @@ def _decimal(field: models.DecimalField, value: Any) -> Decimal | None:
     return number
 
 
+@cache
+def _readers(
+    model: type[models.Model], fields: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, tuple[str, ...], Callable[[Any], Any]], ...]:
+    return tuple(
+        (name, tuple(path.split(".")), coercer(model._meta.get_field(name)))
+        for name, path in fields
+    )
+
+
 def extract_fields(model: type[models.Model], mapping: dict[str, str], payload: dict) -> dict:
+    """Local field values from payload paths (dots walk into embedded objects)."""
     values = {}
-    for name, path in mapping.items():
-        values[name] = coerce(model._meta.get_field(name), dig(payload, path))
+    for name, parts, coerce in _readers(model, tuple(mapping.items())):
+        value: Any = payload
+        for part in parts:
+            value = value.get(part) if isinstance(value, dict) else None
+        values[name] = coerce(value)
     return values
 
 

@@ -20,12 +20,12 @@ from ..models import Connection
 from .bulk import upsert_rows
 from .extract import (
     MISSING,
+    Encoded,
     child_list,
-    content_hash,
+    encode,
     extract_fields,
     parse_timestamp,
     remote_id_of,
-    without_nul,
 )
 from .registry import ChildSpec, ResourceSpec
 
@@ -54,25 +54,26 @@ class _Prepared:
 
 def _prepare(spec: ResourceSpec, payload: object) -> _Prepared:
     remote_id = remote_id_of(payload)
-    assert isinstance(payload, dict)
-    payload = without_nul(payload)
+    encoded = encode(payload)
     children = {}
     for child in spec.children:
-        items = child_list(payload, child.key)
+        items = child_list(encoded.payload, child.key)
         if items is not MISSING:
             for item in items:
                 remote_id_of(item)
             children[child.key] = items
-    return _Prepared(remote_id, payload, _row_values(spec.model, spec.fields, payload), children)
+    values = _row_values(spec.model, spec.fields, encoded)
+    return _Prepared(remote_id, encoded.payload, values, children)
 
 
-def _row_values(model: type[Model], fields: dict[str, str], payload: dict) -> dict:
+def _row_values(model: type[Model], fields: dict[str, str], encoded: Encoded) -> dict:
+    payload = encoded.payload
     values = extract_fields(model, fields, payload)
     values.update(
         remote_created_at=parse_timestamp(payload.get("created_at")),
         remote_updated_at=parse_timestamp(payload.get("updated_at")),
-        remote_data=payload,
-        content_hash=content_hash(payload),
+        remote_data=encoded.text,
+        content_hash=encoded.digest,
     )
     return values
 
@@ -120,7 +121,9 @@ def upsert_page(
         remote_id: (digest, deleted_at)
         for remote_id, digest, deleted_at in model.objects.filter(
             connection=connection, remote_id__in=list(prepared) + list(tombstones)
-        ).values_list("remote_id", "content_hash", "remote_deleted_at")
+        )
+        .order_by()
+        .values_list("remote_id", "content_hash", "remote_deleted_at")
     }
     changed = []
     for remote_id, item in prepared.items():
@@ -136,13 +139,13 @@ def upsert_page(
 
     stored_ids = _upsert(connection, model, changed, now, outcome.failures)
     parents = dict(
-        model.objects.filter(connection=connection, remote_id__in=stored_ids).values_list(
-            "remote_id", "pk"
-        )
+        model.objects.filter(connection=connection, remote_id__in=stored_ids)
+        .order_by()
+        .values_list("remote_id", "pk")
     )
     outcome.changed_ids = list(parents.values())
     for child in spec.children:
-        _sync_children(connection, child, changed, parents, now, outcome.failures)
+        _sync_children(connection, child, changed, parents, stored, now, outcome.failures)
     # Every writer of a mirror (import, sweep, export) feeds the platform side the same way.
     if derive and spec.after_page and outcome.changed_ids:
         hook = spec.after_page(connection, outcome.changed_ids)
@@ -183,31 +186,33 @@ def _sync_children(
     child: ChildSpec,
     parents: list[_Prepared],
     parent_pks: dict[str, int],
+    stored_before: dict[str, object],
     now: datetime,
     failures: list[tuple[str, str]],
 ) -> None:
     items: dict[str, _Prepared] = {}
     extra: dict[str, dict] = {}
-    parent_ids = []
+    listed_again = []  # parents stored before: they may have children to let go
     for parent in parents:
         parent_pk = parent_pks.get(parent.remote_id)
         if parent_pk is None or child.key not in parent.children:
             continue
-        parent_ids.append(parent_pk)
+        if parent.remote_id in stored_before:
+            listed_again.append(parent_pk)
         for payload in parent.children[child.key]:
             remote_id = child.id_prefix + str(payload["id"])
-            values = _row_values(child.model, child.fields, payload) | child.constants
+            values = _row_values(child.model, child.fields, encode(payload)) | child.constants
             # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: last wins.
             items[remote_id] = _Prepared(remote_id, payload, values, {})
             extra[remote_id] = {f"{child.parent_field}_id": parent_pk}
-    if not parent_ids:
-        return
     _upsert(connection, child.model, list(items.values()), now, failures, extra)
+    if not listed_again:
+        return
     # A changed parent lists all its children: those it no longer lists are gone in Thrive.
+    # The parents are this connection's, and filtering on their ids alone keeps the index
+    # (see lookups.py).
     scope = child.model.objects.filter(
-        connection=connection,
-        remote_deleted_at__isnull=True,
-        **{f"{child.parent_field}_id__in": parent_ids},
+        remote_deleted_at__isnull=True, **{f"{child.parent_field}_id__in": listed_again}
     )
     if child.id_prefix:
         scope = scope.filter(remote_id__startswith=child.id_prefix)
