@@ -20,6 +20,10 @@ M = TypeVar("M", bound=Model)
 
 
 def by_pks(queryset: QuerySet[M], connection: Connection, pks: Iterable[int]) -> list[M]:
-    """The rows of `queryset` with these primary keys that belong to `connection`."""
-    rows = queryset.filter(pk__in=list(pks)).order_by()
+    """The rows of `queryset` with these primary keys that belong to `connection`.
+
+    In the queryset's order: callers that match records against each other (mapping) must see
+    them in the same order on every backend.
+    """
+    rows = queryset.filter(pk__in=list(pks))
     return [row for row in rows if row.connection_id == connection.pk]

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.sandbox.conftest import ALL_CONTACT_INCLUDES, Api
+from thrive_integration.sandbox import state as sandbox_state
 
 
 def test_rate_limit_fault_bursts_429_then_recovers(api):
@@ -131,6 +132,14 @@ def test_request_log_and_counters(api):
     assert api.server.counters["status:401"] == 1
     remote = requests.get(api.server.root_url + "/__sandbox__/requests").json()["requests"]
     assert [entry["status"] for entry in remote] == [200, 401]
+
+
+def test_request_log_keeps_the_latest_requests_only(monkeypatch):
+    monkeypatch.setattr(sandbox_state, "REQUEST_LOG_SIZE", 3)
+    state = sandbox_state.SandboxState(contacts=1)
+    for number in range(5):
+        state.log(sandbox_state.LoggedRequest("GET", f"/api/v2/users/{number}", ""))
+    assert [entry.path[-1] for entry in state.request_log] == ["2", "3", "4"]
 
 
 def test_tokens_can_be_added_over_the_control_endpoint(sandbox):

@@ -7,7 +7,7 @@ client will speak to Thrive, so transport behaviour (timeouts, resets, keep-aliv
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -125,7 +125,7 @@ class SandboxServer:
         self.state.faults.clear()
 
     @property
-    def request_log(self) -> list[LoggedRequest]:
+    def request_log(self) -> deque[LoggedRequest]:
         return self.state.request_log
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -25,6 +25,7 @@ from thrive_integration.sandbox.store import Collection
 from thrive_integration.sandbox.validation import SINGULAR, clean_child, clean_contact, unwrap
 
 FIRST_CREATED_CHILD_ID = 2_000_000_000  # above every generated child id
+REQUEST_LOG_SIZE = 100_000
 
 
 @dataclass
@@ -94,7 +95,8 @@ class SandboxState:
         self.tokens: dict[str, frozenset[str]] = {}
         self.faults = Faults()
         self.limiter = SlidingWindowLimiter(self.options.rate_limit, self.options.rate_window)
-        self.request_log: list[LoggedRequest] = []
+        # The latest requests only, so a long-running sandbox keeps constant memory.
+        self.request_log: deque[LoggedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
         self.counters: Counter[str] = Counter()
         self.events: list[dict] = []  # what mutate_while_paging changed, for assertions
         self.lock = threading.RLock()
