@@ -286,12 +286,17 @@ def _outcome(page: _Page, contact_ids: list[int]) -> MappingOutcome:
 
 
 def contact_id_batches(connection: Connection, batch_size: int) -> Iterator[list[int]]:
-    """The connection's contact ids in pk order, a batch at a time, by keyset (no OFFSET)."""
-    contacts = Contact.objects.filter(connection=connection).order_by("pk")
-    last_pk = 0
-    while ids := list(contacts.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size]):
-        yield ids
-        last_pk = ids[-1]
+    """The connection's contact ids, a batch at a time, by keyset on the (connection, remote
+    id) index: no OFFSET, and no batch reads the rows of the ones before it."""
+    contacts = Contact.objects.filter(connection=connection).order_by("remote_id")
+    last = None
+    while batch := list(
+        (contacts.filter(remote_id__gt=last) if last is not None else contacts).values_list(
+            "pk", "remote_id"
+        )[:batch_size]
+    ):
+        yield [pk for pk, _ in batch]
+        last = batch[-1][1]
 
 
 def remap_connection(connection: Connection, batch_size: int = 500) -> MappingOutcome:

@@ -289,7 +289,14 @@ class Candidacy(MirrorModel):
     rejected_at = models.DateTimeField(null=True)
     source = models.CharField(max_length=255, blank=True)
 
-    Meta = _mirror_meta("thrive_candidacy", verbose_name_plural="candidacies")
+    Meta = _mirror_meta(
+        "thrive_candidacy",
+        verbose_name_plural="candidacies",
+        # A stage's candidacies, re-derived when its mapping changes.
+        indexes=[
+            models.Index(fields=["connection", "candidacy_stage_remote_id"], name="candidacy_stage")
+        ],
+    )
 
 
 class CandidacyComment(MirrorModel):

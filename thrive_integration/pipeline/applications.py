@@ -146,11 +146,12 @@ def settle_confirmed(connection: Connection) -> int:
     mirror here. A failed write clears the pending mark too: the application then shows
     Thrive's unchanged stage, and the failed outbox row says why.
     """
-    settled = list(
-        Application.objects.filter(
-            connection=connection, pending_entry__state__in=ANSWERED_STATES
-        ).values_list("pk", "candidacy_id")
-    )
+    # Few applications have a pending write: found by that index, not among the connection's
+    # applications (see lookups.py), so each import page pays the same.
+    answered = Application.objects.filter(
+        pending_entry__isnull=False, pending_entry__state__in=ANSWERED_STATES
+    ).values_list("pk", "candidacy_id", "connection_id")
+    settled = [(pk, candidacy) for pk, candidacy, owner in answered if owner == connection.pk]
     if not settled:
         return 0
     Application.objects.filter(pk__in=[pk for pk, _ in settled]).update(pending_entry=None)
