@@ -64,3 +64,25 @@ def check_owner_resolver(app_configs, **kwargs):
     if not callable(resolver):
         return [Error(f"OWNER_RESOLVER {path!r} is not callable.", id="thrive.E006")]
     return []
+
+
+@register()
+def check_database(app_configs, **kwargs):
+    """The bulk writes (sync/bulk.py) use INSERT .. ON CONFLICT and RETURNING."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return []
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
+        return []
+    found = (
+        f"SQLite {sqlite3.sqlite_version}" if connection.vendor == "sqlite" else connection.vendor
+    )
+    return [
+        Error(
+            f"thrive_integration needs PostgreSQL or SQLite 3.35+; this database is {found}.",
+            id="thrive.E007",
+        )
+    ]

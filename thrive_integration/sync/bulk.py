@@ -5,7 +5,7 @@ of every row into one large statement; for a page of contacts with ~1,000 embedd
 was most of the import's time. Here the statement is built once per model and executed for all
 rows of a page with `executemany`, and values go through the database backend's own adapters
 where a field needs one (JSON, timestamps, decimals), so the rows are stored exactly as the ORM
-would store them. SQLite (3.35+) and PostgreSQL share the syntax.
+would store them. SQLite (3.35+, see checks.py) and PostgreSQL share the syntax.
 
 The mirror's rows go through `upsert_rows`, which isolates a row the database refuses. The
 platform rows derived from them (profiles, links, applications) go through `insert_rows`,

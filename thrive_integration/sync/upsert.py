@@ -2,9 +2,10 @@
 
 dj-stripe's lesson: a single upsert entry point for every mirrored object. Per page we read the
 stored hashes of the page's ids (one SELECT), upsert only new or changed records (one INSERT ..
-ON CONFLICT), then for the changed parents upsert their embedded children and mark the children
-they no longer list as deleted (two statements per child list). An unchanged record writes
-nothing. A record that cannot be mapped, or that the database refuses, is isolated: the batch is
+ON CONFLICT), then for the changed parents upsert their embedded children (one statement per
+child list) and, for parents stored before, mark the children they no longer list as deleted
+(one more). Each payload is encoded to JSON once, for its hash and its stored text. An
+unchanged record writes nothing. A record that cannot be mapped, or that the database refuses, is isolated: the batch is
 retried row by row inside savepoints and only the bad row is reported (see `bulk`).
 """
 
