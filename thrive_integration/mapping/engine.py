@@ -8,7 +8,7 @@ Per call, whatever the number of contacts: the mappings, the contacts, the conta
 merged into and the existing links are read with one query each (two for the links); the
 candidates for contacts with no profile yet with one query per matching key, and the profiles
 found or already linked with one more. New profiles are inserted with one statement, changed
-ones upserted with one, their name/employer keys replaced with two, links upserted with one.
+ones updated with one, their name/employer keys replaced with two, links upserted with one.
 Each lookup is a plain indexed one (see lookups.py), so its cost does not grow with the
 profiles stored. 11 statements for a page of new contacts, 5 for a page with nothing to change.
 

@@ -111,19 +111,18 @@ class ProfileIndex:
                 contact.values["name_key"], contact.values["work_experience"]
             )
         lookups = [
-            CandidateProfile.objects.filter(connection=connection, **{f"{key}__in": wanted})
+            CandidateProfile.objects.filter(
+                connection=connection, **{f"{key}__in": wanted}
+            ).values_list("pk", flat=True)
             for key, values in keys.items()
             if (wanted := values - {""})
         ]
         if name_employers:
-            lookups.append(
-                ProfileNameEmployerKey.objects.filter(connection=connection, key__in=name_employers)
+            by_name_and_employer = ProfileNameEmployerKey.objects.filter(
+                connection=connection, key__in=name_employers
             )
-        found: set[int] = set()
-        for lookup in lookups:
-            column = "profile_id" if lookup.model is ProfileNameEmployerKey else "pk"
-            found.update(lookup.order_by().values_list(column, flat=True))
-        return found
+            lookups.append(by_name_and_employer.values_list("profile_id", flat=True))
+        return {pk for lookup in lookups for pk in lookup.order_by()}
 
     def add(self, profile: CandidateProfile) -> None:
         for key in (profile.email_key, profile.work_email_key):

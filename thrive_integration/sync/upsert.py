@@ -5,8 +5,9 @@ stored hashes of the page's ids (one SELECT), upsert only new or changed records
 ON CONFLICT), then for the changed parents upsert their embedded children (one statement per
 child list) and, for parents stored before, mark the children they no longer list as deleted
 (one more). Each payload is encoded to JSON once, for its hash and its stored text. An
-unchanged record writes nothing. A record that cannot be mapped, or that the database refuses, is isolated: the batch is
-retried row by row inside savepoints and only the bad row is reported (see `bulk`).
+unchanged record writes nothing. A record that cannot be mapped, or that the database refuses,
+is isolated: the batch is retried row by row inside savepoints and only the bad row is reported
+(see `bulk`).
 """
 
 from __future__ import annotations
