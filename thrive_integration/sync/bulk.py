@@ -28,6 +28,8 @@ from .extract import StoredJSON
 logger = logging.getLogger(__name__)
 
 NEVER_UPDATED = ("id", "connection_id", "remote_id", "first_synced_at")
+# What refusing a row looks like: the database's error, or the driver's on binding a value.
+REFUSED = (DatabaseError, ValueError, OverflowError)
 
 
 @cache
@@ -120,7 +122,7 @@ def upsert_rows(
         with transaction.atomic(), db.cursor() as cursor:
             cursor.executemany(sql, [params(row) for row in rows])
         return [row["remote_id"] for row in rows]
-    except DatabaseError:
+    except REFUSED:
         logger.warning("bulk upsert of %s failed; isolating rows", model.__name__)
     stored = []
     for row in rows:
@@ -128,7 +130,7 @@ def upsert_rows(
             with transaction.atomic(), db.cursor() as cursor:
                 cursor.execute(sql, params(row))
             stored.append(row["remote_id"])
-        except DatabaseError as exc:
+        except REFUSED as exc:
             failures.append((row["remote_id"], f"database refused the record: {exc}"[:500]))
     return stored
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +44,7 @@ class StoredJSON(str):
 
 @dataclass(frozen=True, slots=True)
 class Encoded:
-    payload: Any  # without NUL
+    payload: Any  # storable text only (see `encode`)
     text: StoredJSON
     digest: str  # the content hash: SHA-256 of `text`
 
@@ -52,40 +53,49 @@ def _dumps(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
-def encode(payload: Any) -> Encoded:
-    """The payload's canonical JSON text and content hash, NUL dropped first.
+# In ASCII JSON: NUL, or a UTF-16 surrogate (an astral character's pair, or a lone one).
+_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
-    PostgreSQL cannot store NUL in text or jsonb: it is dropped rather than lose the record.
-    The text is plain ASCII (escapes), so lone surrogates are stored by every backend too.
+
+def encode(payload: Any) -> Encoded:
+    """The payload's canonical JSON text and content hash, made storable first.
+
+    No database stores NUL in text (PostgreSQL refuses it, also in jsonb) and none can encode
+    a lone surrogate (half of a UTF-16 pair) as UTF-8: NUL is dropped and a lone surrogate
+    becomes U+FFFD, rather than losing the record, or the page it came in.
     """
     text = _dumps(payload)
     # The common case costs the one C-speed dump the text needs anyway, no Python walk.
-    if "\\u0000" in text:
-        payload = _strip_nul(payload)
+    if _UNSTORABLE.search(text):
+        payload = _storable(payload)
         text = _dumps(payload)
     return Encoded(payload, StoredJSON(text), hashlib.sha256(text.encode("ascii")).hexdigest())
 
 
-def _strip_nul(payload: Any) -> Any:
+def _storable(payload: Any) -> Any:
     if isinstance(payload, str):
-        return payload.replace("\x00", "")
+        text = payload.replace("\x00", "")
+        # Well-formed text has no surrogate code points: only a lone half fails to encode.
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     if isinstance(payload, dict):
-        return {_strip_nul(key): _strip_nul(value) for key, value in payload.items()}
+        return {_storable(key): _storable(value) for key, value in payload.items()}
     if isinstance(payload, list):
-        return [_strip_nul(item) for item in payload]
+        return [_storable(item) for item in payload]
     return payload
 
 
 def parse_timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 moment in UTC; None when unreadable or outside years 1-9999 in UTC."""
     if not isinstance(value, str):
         return None
     try:
         parsed = parse_datetime(value)
-    except ValueError:
+        if parsed is None:
+            return None
+        # In UTC, so every backend stores it alike (PostgreSQL refuses some offsets).
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed is None:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def coercer(field: models.Field) -> Callable[[Any], Any]:
