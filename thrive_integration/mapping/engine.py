@@ -116,8 +116,8 @@ class _Page:
         )
         links = {
             link.contact_id: link
-            for links in (own, merged)
-            for link in links.order_by().values_list(*columns, named=True)
+            for lookup in (own, merged)
+            for link in lookup.order_by().values_list(*columns, named=True)
         }.values()
         for link in links:
             self.linked[link.contact_id] = link.profile_id

@@ -100,22 +100,26 @@ class ProfileIndex:
         One query per key, each on its (connection, key) index: SQLite does not combine
         indexes for an OR under the connection's equality, and would read the connection.
         """
-        keys: dict[str, set[str]] = defaultdict(set)
-        name_employers: set[str] = set()
+        emails, linkedins, githubs, name_employers = set(), set(), set(), set()
         for contact in mapped:
-            keys["email_key"] |= contact.email_keys
-            keys["work_email_key"] |= contact.email_keys
-            keys["linkedin_key"].add(contact.values["linkedin_key"])
-            keys["github_key"].add(contact.values["github_key"])
+            emails |= contact.email_keys
+            linkedins.add(contact.values["linkedin_key"])
+            githubs.add(contact.values["github_key"])
             name_employers |= name_employer_keys(
                 contact.values["name_key"], contact.values["work_experience"]
             )
+        keys = {
+            "email_key": emails,
+            "work_email_key": emails,
+            "linkedin_key": linkedins - {""},
+            "github_key": githubs - {""},
+        }
         lookups = [
             CandidateProfile.objects.filter(
-                connection=connection, **{f"{key}__in": wanted}
+                connection=connection, **{f"{key}__in": values}
             ).values_list("pk", flat=True)
             for key, values in keys.items()
-            if (wanted := values - {""})
+            if values
         ]
         if name_employers:
             by_name_and_employer = ProfileNameEmployerKey.objects.filter(
