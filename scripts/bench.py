@@ -7,7 +7,9 @@ import of the same resources into a fresh SQLite (or $BENCH_DATABASE_URL) databa
 included. It prints records per second, HTTP requests against the minimum pages needed, SQL
 statements per page, peak memory (ru_maxrss of the worker) and import time against the floor;
 then (3) re-maps every stored contact from its stored payload and prints statements per batch.
-Peak memory is compared across sizes: it must not grow with N.
+Peak memory is compared across sizes: it must not grow with N. It also prints the CPU seconds
+the importer and the sandbox spent, and from them the shortest import this machine's cores
+could allow even if the importer's work were split perfectly across them.
 
     python scripts/bench.py [--sizes 10000,100000] [--page-size 100]
 """
@@ -71,7 +73,7 @@ def run_size(contacts: int, page_size: int) -> dict:
         env.update(DJANGO_DEBUG="0", THRIVE_ALLOW_INSECURE_BASE_URL="1")
         out = subprocess.run(
             [sys.executable, __file__, "--worker", f"http://127.0.0.1:{port}/api/v2"]
-            + ["--page-size", str(page_size)],
+            + ["--page-size", str(page_size), "--sandbox-pid", str(sandbox.pid)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -85,7 +87,21 @@ def run_size(contacts: int, page_size: int) -> dict:
         sandbox.wait()
 
 
-def worker(base_url: str, page_size: int) -> None:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of another process (Linux /proc), None where unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def spent(pid: int, before: float | None) -> float | None:
+    after = cpu_seconds(pid)
+    return None if before is None or after is None else round(after - before, 2)
+
+
+def worker(base_url: str, page_size: int, sandbox_pid: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -119,13 +135,14 @@ def worker(base_url: str, page_size: int) -> None:
 
     # The floor: the same pages through the same client, parsed, and dropped.
     floor_counts = dict.fromkeys(RESOURCES, 0)
-    started = time.perf_counter()
+    started, sandbox_cpu = time.perf_counter(), cpu_seconds(sandbox_pid)
     with client_for(connection) as client:
         for name in RESOURCES:
             spec = BY_NAME[name]
             for page in client.iter_pages(spec.path, include=spec.include):
                 floor_counts[name] += len(page.records)
     floor_seconds = time.perf_counter() - started
+    floor_sandbox_cpu = spent(sandbox_pid, sandbox_cpu)
     floor_requests, requests_made = requests_made, 0
 
     statements = 0
@@ -136,10 +153,13 @@ def worker(base_url: str, page_size: int) -> None:
         return execute(sql, params, many, context)
 
     run = request_sync(connection, full=True, resources=RESOURCES)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
+    sandbox_cpu = cpu_seconds(sandbox_pid)
     with db.execute_wrapper(count):
         execute_run(run.pk)
     import_seconds = time.perf_counter() - started
+    import_cpu = time.process_time() - cpu
+    import_sandbox_cpu = spent(sandbox_pid, sandbox_cpu)
     steps = list(SyncStep.objects.filter(run=run))
     # Re-mapping every stored contact from its stored payload (after a mapping change).
     from thrive_integration.mapping.bench import bench_remap
@@ -155,6 +175,10 @@ def worker(base_url: str, page_size: int) -> None:
                 "floor_records": sum(floor_counts.values()),
                 "floor_seconds": round(floor_seconds, 2),
                 "import_seconds": round(import_seconds, 2),
+                "import_cpu": round(import_cpu, 2),
+                "import_sandbox_cpu": import_sandbox_cpu,
+                "floor_sandbox_cpu": floor_sandbox_cpu,
+                "cores": os.cpu_count(),
                 "records_per_second": round(records / import_seconds),
                 "requests": requests_made,
                 "floor_requests": floor_requests,
@@ -169,14 +193,32 @@ def worker(base_url: str, page_size: int) -> None:
     )
 
 
+def print_cpu(figures: dict) -> None:
+    """Where the import's time went in CPU, and the best ratio the cores allow for that work."""
+    sandbox = figures["import_sandbox_cpu"]
+    print(
+        f"  CPU during the import   importer {figures['import_cpu']} s, sandbox {sandbox} s "
+        f"(sandbox during the floor: {figures['floor_sandbox_cpu']} s)"
+    )
+    if sandbox is not None:
+        # The sandbox shares the machine: all the CPU work spread over every core is the
+        # shortest possible import, however the importer were parallelised.
+        bound = (figures["import_cpu"] + sandbox) / figures["cores"]
+        print(
+            f"  bound on {figures['cores']} cores       {bound:.2f} s "
+            f"({bound / max(figures['floor_seconds'], 0.001):.2f}x the floor)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--worker")
+    parser.add_argument("--sandbox-pid", type=int)
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.page_size)
+        worker(args.worker, args.page_size, args.sandbox_pid)
         return
     for size in [int(part) for part in args.sizes.split(",")]:
         figures = run_size(size, args.page_size)
@@ -195,6 +237,7 @@ def main() -> None:
             f"  import time             {figures['import_seconds']} s "
             f"(floor {figures['floor_seconds']} s, {ratio:.2f}x)"
         )
+        print_cpu(figures)
         print(f"  step statuses           {figures['statuses']}")
         remap = figures["remap"]
         print(

@@ -10,8 +10,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from thrive_integration.connections import create_connection
-from thrive_integration.models import Connection
+from thrive_integration.models import Connection, RunStatus
 from thrive_integration.sandbox import SandboxServer
+from thrive_integration.sync.runner import execute_run, request_sync
 from thrive_integration.tenancy import owner_from_user
 
 # A key the sandbox grants every permission; long enough to get a hint.
@@ -67,6 +68,16 @@ def connection(user, thrive, integration_settings) -> Connection:
     return create_connection(
         owner=owner_of(user), name="main", api_key=FULL_KEY, base_url=thrive.url
     )
+
+
+@pytest.fixture
+def imported(connection: Connection) -> Connection:
+    """The connection after one full import from the sandbox."""
+    run = request_sync(connection, full=True)
+    execute_run(run.pk)
+    run.refresh_from_db()
+    assert run.status in (RunStatus.SUCCEEDED, RunStatus.NEEDS_ATTENTION), run.error
+    return connection
 
 
 @pytest.fixture

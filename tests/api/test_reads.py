@@ -37,16 +37,6 @@ MIRROR_ENDPOINTS = (
 
 
 @pytest.fixture
-def imported(connection: Connection) -> Connection:
-    """The connection after one full import from the sandbox."""
-    run = request_sync(connection, full=True)
-    execute_run(run.pk)
-    run.refresh_from_db()
-    assert run.status in (RunStatus.SUCCEEDED, RunStatus.NEEDS_ATTENTION), run.error
-    return connection
-
-
-@pytest.fixture
 def foreign_imported(foreign_connection: Connection) -> Connection:
     run = request_sync(foreign_connection, full=True)
     execute_run(run.pk)

@@ -1,9 +1,10 @@
-"""The mapping admin: lists render, invalid mappings are refused, re-map runs from storage."""
+"""The mapping admin: lists render, invalid mappings are refused, re-map queues a run."""
 
 from django.urls import reverse
 
 from thrive_integration.mapping import map_contacts
-from thrive_integration.models import CandidateProfile, FieldMapping
+from thrive_integration.models import CandidateProfile, FieldMapping, RunStatus, SyncRun
+from thrive_integration.sync.runner import execute_run, request_remap
 
 from .factories import make_contact
 
@@ -36,15 +37,31 @@ def test_add_form_refuses_an_unknown_transform(admin_client, connection):
     assert not FieldMapping.objects.exists()
 
 
-def test_remap_action(admin_client, connection):
+def _remap_selected(admin_client, mapping):
+    return admin_client.post(
+        reverse("admin:thrive_integration_fieldmapping_changelist"),
+        {"action": "remap_connections", "_selected_action": [mapping.pk]},
+        follow=True,
+    ).content.decode()
+
+
+def test_remap_action_queues_a_run(admin_client, connection, django_capture_on_commit_callbacks):
     make_contact(connection)
     mapping = FieldMapping.objects.create(
         connection=connection, platform_field="name", thrive_paths=["last_name"], transform="text"
     )
-    response = admin_client.post(
-        reverse("admin:thrive_integration_fieldmapping_changelist"),
-        {"action": "remap_connections", "_selected_action": [mapping.pk]},
-        follow=True,
-    )
-    assert "1 created" in response.content.decode()
+    with django_capture_on_commit_callbacks() as enqueued:
+        page = _remap_selected(admin_client, mapping)
+    run = SyncRun.objects.get(connection=connection)
+    assert (run.kind, run.status) == (SyncRun.Kind.REMAP, RunStatus.PENDING)
+    assert f"sync run #{run.pk} queued (Re-map)" in page
+    assert len(enqueued) == 1
+    assert not CandidateProfile.objects.exists()  # nothing is mapped inside the request
+
+    assert execute_run(run.pk)
     assert CandidateProfile.objects.get().name.startswith("Lovelace")
+
+    again = request_remap(connection)
+    assert f"Sync run #{again.pk} of this connection is still active" in _remap_selected(
+        admin_client, mapping
+    )

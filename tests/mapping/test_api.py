@@ -8,7 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from thrive_integration.mapping import map_contacts
-from thrive_integration.models import CandidateProfile, FieldMapping
+from thrive_integration.models import CandidateProfile, FieldMapping, SyncRun
+from thrive_integration.sync.runner import execute_run
 
 from .factories import make_connection, make_contact
 
@@ -153,11 +154,14 @@ def test_preview_shows_values_without_saving(client, own):
     assert not FieldMapping.objects.filter(connection=own).exists()
 
 
-def test_remap_now(client, own):
+def test_remap_records_a_run(client, own):
     contacts = [make_contact(own) for _ in range(3)]
     response = client.post(_mappings_url(own, "remap/"))
-    assert response.status_code == 200
-    assert response.json() == {"created": 3, "updated": 0, "unchanged": 0, "failures": []}
+    assert response.status_code == 202
+    assert (response.json()["kind"], response.json()["status"]) == ("remap", "pending")
+    assert execute_run(response.json()["id"])
+    (step,) = SyncRun.objects.get(pk=response.json()["id"]).steps.all()
+    assert (step.created, step.updated, step.unchanged, step.failed) == (3, 0, 0, 0)
     assert CandidateProfile.objects.filter(connection=own).count() == len(contacts)
 
 

@@ -20,7 +20,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from .. import tasks
 from ..conf import integration_settings
 from ..connections import (
     create_connection,
@@ -29,11 +28,12 @@ from ..connections import (
     validate_api_key,
     validate_base_url,
 )
-from ..exceptions import ConfigurationError, SyncLocked
+from ..exceptions import ConfigurationError
 from ..models import Connection, ConnectionStatus, RunStatus, SyncRun
 from ..schedules import sync_schedules
 from ..sync.runner import request_sync
 from ..verify import verify_connection
+from .sync import queue_runs
 
 # Verification outcomes that mean the key cannot be used at all: refuse to save it.
 UNUSABLE = (ConnectionStatus.INVALID_KEY, ConnectionStatus.UNREACHABLE)
@@ -255,14 +255,12 @@ class ConnectionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync now")
     def sync_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for connection in queryset:
-            try:
-                run = request_sync(connection, trigger=SyncRun.Trigger.MANUAL)
-            except (SyncLocked, ConfigurationError) as exc:
-                self.message_user(request, f"{connection.name}: {exc}", messages.WARNING)
-                continue
-            tasks.enqueue_run(run.pk)
-            self.message_user(request, f"{connection.name}: sync run #{run.pk} queued.")
+        queue_runs(
+            self,
+            request,
+            queryset,
+            lambda connection: request_sync(connection, trigger=SyncRun.Trigger.MANUAL),
+        )
 
     @admin.action(description="Disconnect (stop scheduled work, keep data)")
     def disconnect_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -1,20 +1,23 @@
 """Admin for FieldMappings (validated on save) and CandidateProfiles (read-only: mapped data).
 
 Profiles are made by the mapping engine from Thrive payloads; editing one here would be undone
-by the next import, so the admin shows them and offers only "re-map", which rebuilds them from
-stored payloads without calling Thrive.
+by the next import, so the admin shows them and offers only "re-map", which queues a remap run
+that rebuilds them from stored payloads without calling Thrive (on 100k contacts it takes
+minutes, too long for a request).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ..mapping import InvalidFieldMapping, remap_connection, validate_mappings
-from ..models import CandidateProfile, Connection, FieldMapping
+from ..mapping import InvalidFieldMapping, validate_mappings
+from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
+from ..sync.runner import request_remap
+from .sync import queue_runs
 
 
 class FieldMappingForm(forms.ModelForm):
@@ -68,14 +71,12 @@ class FieldMappingAdmin(admin.ModelAdmin):
 
 
 def _remap(model_admin: admin.ModelAdmin, request: HttpRequest, connections) -> None:
-    for connection in connections:
-        outcome = remap_connection(connection)
-        model_admin.message_user(
-            request,
-            f"{connection}: {outcome.created} created, {outcome.updated} updated, "
-            f"{outcome.unchanged} unchanged, {len(outcome.failures)} failed.",
-            messages.WARNING if outcome.failures else messages.SUCCESS,
-        )
+    queue_runs(
+        model_admin,
+        request,
+        connections,
+        lambda connection: request_remap(connection, trigger=SyncRun.Trigger.MANUAL),
+    )
 
 
 @admin.register(CandidateProfile)

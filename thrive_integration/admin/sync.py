@@ -1,10 +1,19 @@
-"""Sync runs, read-only: per-step counts and progress, then every recorded error."""
+"""Sync runs, read-only: per-step counts and progress, then every recorded error.
+
+Runs are started by actions elsewhere (*Sync now* on connections, *Re-map* on mappings and
+profiles); `queue_runs` is how each of them requests, queues and reports one.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
 
-from ..models import SyncError, SyncRun, SyncStep
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from .. import tasks
+from ..exceptions import ConfigurationError, SyncLocked
+from ..models import Connection, SyncError, SyncRun, SyncStep
 from .base import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 STEP_FIELDS = (
@@ -21,6 +30,25 @@ STEP_FIELDS = (
     "finished_at",
     "error",
 )
+
+
+def queue_runs(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    connections: Iterable[Connection],
+    request_run: Callable[[Connection], SyncRun],
+) -> None:
+    """Request a run per connection and queue it, saying which run was queued or why not."""
+    for connection in connections:
+        try:
+            run = request_run(connection)
+        except (SyncLocked, ConfigurationError) as exc:
+            model_admin.message_user(request, f"{connection.name}: {exc}", messages.WARNING)
+            continue
+        tasks.enqueue_run(run.pk)
+        model_admin.message_user(
+            request, f"{connection.name}: sync run #{run.pk} queued ({run.get_kind_display()})."
+        )
 
 
 class SyncStepInline(ReadOnlyTabularInline):

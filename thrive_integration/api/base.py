@@ -24,6 +24,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.viewsets import GenericViewSet
 
 from ..conf import integration_settings
+from .schema import ThriveAutoSchema
 
 # The unique column every ordering ends with, so rows with equal sort keys keep one order.
 TIE_BREAKER = "id"
@@ -119,6 +120,7 @@ class OwnerScopedViewSet(GenericViewSet):
     filter_backends = (DjangoFilterBackend, TieBreakingOrderingFilter)
     ordering_fields = (TIE_BREAKER,)
     ordering = (TIE_BREAKER,)
+    schema = ThriveAutoSchema()
 
     @property
     def owner(self) -> str:
@@ -169,6 +171,16 @@ def field_names(model: type[Model], *, exclude: set[str]) -> list[str]:
 
 # Ids beyond a signed 64-bit integer cannot name a row, and some databases fail on them.
 MAX_ID = 2**63 - 1
+
+
+def connection_id(value: str) -> int:
+    """A connection id from the URL; anything else is a 404 like an unknown id, in JSON.
+
+    The route accepts any segment so that DRF, not the host's HTML 404 page, answers it.
+    """
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise NotFound()
+    return int(value)
 
 
 def record_id(**kwargs: Any) -> serializers.IntegerField:

@@ -92,13 +92,6 @@ class MappingProposalSerializer(StrictSerializer):
         return [FieldMapping(connection=connection, **m) for m in self.validated_data["mappings"]]
 
 
-class MappingOutcomeSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    failures = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
-
-
 class CandidateProfileSerializer(serializers.ModelSerializer):
     connection = serializers.PrimaryKeyRelatedField(read_only=True)
     contact_remote_id = serializers.CharField(

@@ -21,18 +21,19 @@ from ..mapping import (
     InvalidFieldMapping,
     ensure_default_mappings,
     preview_mappings,
-    remap_connection,
     validate_mappings,
 )
-from ..models import CandidateProfile, Connection, FieldMapping
-from .base import OwnerScopedViewSet, SyncRateThrottle
+from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
+from ..sync.runner import request_remap
+from .base import OwnerScopedViewSet, SyncRateThrottle, connection_id
 from .filters import IdFilter, MomentFilter
 from .mapping_serializers import (
     CandidateProfileSerializer,
     FieldMappingSerializer,
-    MappingOutcomeSerializer,
     MappingProposalSerializer,
 )
+from .serializers import ConflictSerializer, SyncRunSerializer
+from .views import queued_run_response
 
 
 class FieldMappingViewSet(
@@ -52,7 +53,7 @@ class FieldMappingViewSet(
     def connection(self) -> Connection:
         if not hasattr(self, "_connection"):
             self._connection = get_object_or_404(
-                Connection, pk=self.kwargs["connection_pk"], owner=self.owner
+                Connection, pk=connection_id(self.kwargs["connection_pk"]), owner=self.owner
             )
         return self._connection
 
@@ -116,13 +117,23 @@ class FieldMappingViewSet(
             )
         return Response({"valid": True, "results": results})
 
-    @extend_schema(request=None, responses=MappingOutcomeSerializer)
+    @extend_schema(
+        request=None,
+        responses={202: SyncRunSerializer, 409: ConflictSerializer},
+        summary="Re-map every stored contact",
+        description=(
+            "Records a remap run (kind `remap`, one step `profiles`) and queues it: every "
+            "stored contact is mapped again from its stored payload, without calling Thrive. "
+            "Poll the run under `sync-runs/`. 409 while another run of this connection, "
+            "import or remap, is pending or running."
+        ),
+    )
     @action(detail=False, methods=["post"])
     def remap(self, request: Request, connection_pk: str) -> Response:
-        """Re-map every stored contact of the connection now, from stored payloads."""
-        # One transaction per batch (inside remap_connection), not one for the whole connection.
-        outcome = remap_connection(self.connection)
-        return Response(MappingOutcomeSerializer(outcome).data)
+        connection = self.connection
+        return queued_run_response(
+            connection, lambda: request_remap(connection, trigger=SyncRun.Trigger.API)
+        )
 
 
 class CandidateProfileFilter(django_filters.FilterSet):
@@ -150,7 +161,7 @@ class CandidateProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 def register_mapping_routes(router: SimpleRouter) -> None:
     router.register(
-        r"connections/(?P<connection_pk>[0-9]+)/field-mappings",
+        r"connections/(?P<connection_pk>[^/.]+)/field-mappings",
         FieldMappingViewSet,
         basename="field-mapping",
     )

@@ -39,6 +39,7 @@ from .pipeline_serializers import (
     RejectSerializer,
     StageMappingSerializer,
 )
+from .schema import ThriveAutoSchema
 
 
 def _refused(refusal: pipeline.PipelineRefused) -> ValidationError:
@@ -53,6 +54,7 @@ class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gen
     permission_classes = OwnerScopedViewSet.permission_classes
     throttle_classes = (OwnerRateThrottle,)
     pagination_class = None
+    schema = ThriveAutoSchema()
 
 
 def id_filter(field_name: str) -> django_filters.NumberFilter:

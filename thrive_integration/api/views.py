@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models import Model, OuterRef, Subquery
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -31,7 +33,20 @@ from .serializers import (
     mirror_serializer,
 )
 
-NOT_FOUND = OpenApiResponse(description="No such object for your owner.")
+
+def queued_run_response(connection: m.Connection, request_run: Callable[[], m.SyncRun]) -> Response:
+    """202 with the run `request_run` records, queued once it commits; 409 if it is refused.
+
+    The sync and remap actions answer alike: a client polls either run under `sync-runs/`.
+    """
+    try:
+        run = request_run()
+    except (SyncLocked, ConfigurationError) as exc:
+        running = active_run(connection)
+        conflict = {"detail": str(exc), "active_run": running.pk if running else None}
+        return Response(conflict, status=status.HTTP_409_CONFLICT)
+    tasks.enqueue_run(run.pk)
+    return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ConnectionViewSet(
@@ -76,7 +91,7 @@ class ConnectionViewSet(
 
     @extend_schema(
         request=None,
-        responses={200: VerificationSerializer, 404: NOT_FOUND},
+        responses={200: VerificationSerializer},
         summary="Verify the key against Thrive",
         description=(
             "Calls Thrive now, probing every operation the integration needs, and returns the "
@@ -94,7 +109,6 @@ class ConnectionViewSet(
         responses={
             202: SyncRunSerializer,
             400: OpenApiResponse(description="Invalid body, e.g. an unknown resource."),
-            404: NOT_FOUND,
             409: ConflictSerializer,
         },
         summary="Start a sync now",
@@ -108,23 +122,19 @@ class ConnectionViewSet(
         connection = self.get_object()
         body = SyncRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            run = request_sync(
+        return queued_run_response(
+            connection,
+            lambda: request_sync(
                 connection,
                 full=body.validated_data["full"],
                 resources=body.validated_data.get("resources") or None,
                 trigger=m.SyncRun.Trigger.API,
-            )
-        except (SyncLocked, ConfigurationError) as exc:
-            running = active_run(connection)
-            conflict = {"detail": str(exc), "active_run": running.pk if running else None}
-            return Response(conflict, status=status.HTTP_409_CONFLICT)
-        tasks.enqueue_run(run.pk)
-        return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+            ),
+        )
 
     @extend_schema(
         request=None,
-        responses={200: ConnectionSerializer, 404: NOT_FOUND},
+        responses={200: ConnectionSerializer},
         summary="Disconnect",
         description="Stops all scheduled work of the connection and keeps every imported record.",
     )
@@ -136,13 +146,13 @@ class ConnectionViewSet(
     @extend_schema(
         methods=["GET"],
         request=None,
-        responses={200: ScheduleSerializer, 404: NOT_FOUND},
+        responses={200: ScheduleSerializer},
         summary="Read the import and export schedule",
     )
     @extend_schema(
         methods=["PATCH"],
         request=ScheduleSerializer,
-        responses={200: ScheduleSerializer, 400: OpenApiResponse(), 404: NOT_FOUND},
+        responses=ScheduleSerializer,
         summary="Change the import and export schedule",
         description="Intervals in minutes; the scheduled tasks are updated at once.",
     )
@@ -158,7 +168,7 @@ class ConnectionViewSet(
 
 
 class SyncRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
-    """Import runs, newest first, with one step per resource."""
+    """Import runs (one step per resource) and remap runs (one step), newest first."""
 
     queryset = m.SyncRun.objects.prefetch_related("steps")
     filterset_class = filters.SyncRunFilter

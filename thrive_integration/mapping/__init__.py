@@ -1,12 +1,13 @@
 """Thrive contacts become CandidateProfiles through per-connection FieldMappings.
 
-The public entry points: the import engine calls `map_contacts` for each page, a mapping
-change calls `remap_connection`, the API and admin call `validate_mappings`,
-`preview_mappings` and `ensure_default_mappings`.
+The public entry points: the import engine calls `map_contacts` for each page, a remap run
+works through `remap_batches` after a mapping change (`remap_connection` does all of it at
+once), the API and admin call `validate_mappings`, `preview_mappings` and
+`ensure_default_mappings`.
 """
 
 from .defaults import ensure_default_mappings
-from .engine import MappingOutcome, map_contacts, remap_connection
+from .engine import MappingOutcome, map_contacts, remap_batches, remap_connection
 from .preview import preview_mappings
 from .validation import InvalidFieldMapping, validate_mappings
 
@@ -16,6 +17,7 @@ __all__ = [
     "ensure_default_mappings",
     "map_contacts",
     "preview_mappings",
+    "remap_batches",
     "remap_connection",
     "validate_mappings",
 ]

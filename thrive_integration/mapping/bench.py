@@ -30,10 +30,10 @@ def bench_remap(connection: Connection, batch_size: int = 500) -> dict[str, Any]
     outcome = MappingOutcome()
     per_batch: list[int] = []
     started = time.perf_counter()
-    for ids in contact_id_batches(connection, batch_size):
+    for batch in contact_id_batches(connection, batch_size):
         counter = _StatementCounter()
         with db_connection.execute_wrapper(counter), transaction.atomic():
-            outcome += map_contacts(connection, ids)
+            outcome += map_contacts(connection, batch.ids)
         per_batch.append(counter.count)
     seconds = time.perf_counter() - started
     return {

@@ -1,8 +1,9 @@
 """Thrive contacts → CandidateProfiles, a page at a time, in a constant number of statements.
 
 The import engine calls `map_contacts` inside each page's transaction with the contacts whose
-payload just changed; `remap_connection` runs the same code over every stored contact after a
-mapping change. Both read stored payloads only: mapping never calls Thrive.
+payload just changed; after a mapping change, `remap_batches` runs the same code over every
+stored contact, a batch per transaction (a remap run records each batch's counts and checkpoint
+in it). Both read stored payloads only: mapping never calls Thrive.
 
 Per call, whatever the number of contacts: the mappings, the contacts, the contacts they were
 merged into and the existing links are read with one query each (two for the links); the
@@ -21,8 +22,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -285,28 +287,62 @@ def _outcome(page: _Page, contact_ids: list[int]) -> MappingOutcome:
     return outcome
 
 
-def contact_id_batches(connection: Connection, batch_size: int) -> Iterator[list[int]]:
-    """The connection's contact ids, a batch at a time, by keyset on the (connection, remote
-    id) index: no OFFSET, and no batch reads the rows of the ones before it."""
+class ContactBatch(NamedTuple):
+    ids: list[int]
+    last_remote_id: str
+
+
+def contact_id_batches(
+    connection: Connection, batch_size: int, after: str | None = None
+) -> Iterator[ContactBatch]:
+    """The connection's contact ids, a batch at a time, from the first remote id past `after`
+    (all of them when None), by keyset on the (connection, remote id) index: no OFFSET, and no
+    batch reads the rows of the ones before it."""
     contacts = Contact.objects.filter(connection=connection).order_by("remote_id")
-    last = None
     while batch := list(
-        (contacts.filter(remote_id__gt=last) if last is not None else contacts).values_list(
+        (contacts.filter(remote_id__gt=after) if after is not None else contacts).values_list(
             "pk", "remote_id"
         )[:batch_size]
     ):
-        yield [pk for pk, _ in batch]
-        last = batch[-1][1]
+        after = batch[-1][1]
+        yield ContactBatch([pk for pk, _ in batch], after)
+
+
+# Called inside a batch's transaction with the batch's outcome and its last remote id.
+BatchRecorder = Callable[[MappingOutcome, str], None]
+
+
+def remap_batches(
+    connection: Connection,
+    batch_size: int = 500,
+    *,
+    after: str | None = None,
+    record: BatchRecorder | None = None,
+) -> Iterator[MappingOutcome]:
+    """Re-map stored contacts from their payloads; no HTTP.
+
+    One transaction per batch, so a large connection neither holds a long transaction nor
+    loads all ids at once. `record` runs inside each batch's transaction, so what a caller
+    keeps of the batch (a run's counts and checkpoint) commits or rolls back with the
+    profiles. Each outcome is yielded once its batch committed: a caller may stop between any
+    two batches and continue later from the last remote id recorded, with no batch mapped or
+    counted twice.
+    """
+    for batch in contact_id_batches(connection, batch_size, after):
+        with transaction.atomic():
+            outcome = map_contacts(connection, batch.ids)
+            if record is not None:
+                record(outcome, batch.last_remote_id)
+        yield outcome
 
 
 def remap_connection(connection: Connection, batch_size: int = 500) -> MappingOutcome:
-    """Re-map every stored contact of `connection` from its stored payload; no HTTP.
+    """Re-map every stored contact of `connection` here and now, with nothing recorded.
 
-    One transaction per batch, so a large connection neither holds a long transaction nor
-    loads all ids at once.
+    For scripts and tests; the API and the admin request a remap run instead
+    (`sync.runner.request_remap`), which works through the same batches in a task.
     """
     outcome = MappingOutcome()
-    for ids in contact_id_batches(connection, batch_size):
-        with transaction.atomic():
-            outcome += map_contacts(connection, ids)
+    for batch_outcome in remap_batches(connection, batch_size):
+        outcome += batch_outcome
     return outcome

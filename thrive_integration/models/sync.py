@@ -1,4 +1,9 @@
-"""The record of every import: runs, one step per resource, per-record errors, cursors."""
+"""The record of every import and re-map: runs, their steps, per-record errors, cursors.
+
+An import run has one step per resource; a remap run (every stored contact mapped again
+from its payload, no HTTP) has one step, "profiles". Both kinds share the one-active-run
+constraint, so a remap and an import of one connection never write profiles at once.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ class SyncRun(models.Model):
     class Kind(models.TextChoices):
         FULL = "full", "Full"
         INCREMENTAL = "incremental", "Incremental"
+        REMAP = "remap", "Re-map"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule"
@@ -84,10 +90,11 @@ class SyncStep(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     deleted = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    pages = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)  # a remap counts its batches here
     # What the resource's hook derived from the records, e.g. {"profiles_created": 12}.
     derived = models.JSONField(default=dict, blank=True)
-    # Where to resume the listing: the client's page cursor, saved with each page's writes.
+    # Where to resume, saved with each page's (or batch's) writes: the client's page cursor
+    # for an import, {"after": last remote id re-mapped} for a remap.
     checkpoint = models.JSONField(null=True, blank=True)
     # The listing was resumed from a checkpoint, so this process did not see all of it.
     resumed = models.BooleanField(default=False)

@@ -1,10 +1,13 @@
-"""Run orchestration: create a run, execute it page by page, resume it after a kill.
+"""Run orchestration: create a run, execute it a page at a time, resume it after a kill.
 
-A run has one step per resource. Each page is written in one transaction together with the
-step's counts and its checkpoint (the client's page cursor), so a worker killed at any moment
-loses at most the page in flight, and the next attempt continues from the saved page. An
-invocation works until its time budget is spent and then returns False: the task layer
-re-enqueues it, and the continuation picks up the checkpoint.
+An import run has one step per resource and reads Thrive page by page; a remap run has one
+step and re-maps the stored contacts batch by batch, with no HTTP. Each page or batch is
+written in one transaction together with the step's counts and its checkpoint (the client's
+page cursor, or the last remote id re-mapped), so a worker killed at any moment loses at most
+the page in flight, and the next attempt continues after the last one saved without counting
+anything twice. Both kinds share the one-active-run guard and the lock. An invocation works
+until its time budget is spent and then returns False: the task layer re-enqueues it, and the
+continuation picks up the checkpoint.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from ..conf import integration_settings
 from ..connections import client_for
 from ..exceptions import ConfigurationError, SyncLocked, ThriveIntegrationError
+from ..mapping import MappingOutcome, remap_batches
 from ..models import Connection, RunStatus, StepStatus, SyncError, SyncRun, SyncStep
 from ..redaction import redact
 from ..thrive import ThriveClient
@@ -36,6 +42,9 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[SyncStep], None]
 
+# The one step of a remap run: what it writes.
+REMAP_STEP = "profiles"
+
 
 def request_sync(
     connection: Connection,
@@ -44,25 +53,35 @@ def request_sync(
     resources: list[str] | None = None,
     trigger: str = SyncRun.Trigger.MANUAL,
 ) -> SyncRun:
-    """Record a new run with its steps; refuse while another run of the connection is active.
-
-    A database constraint allows one active run per connection, so two simultaneous requests
-    cannot both succeed. A stalled active run is returned instead, to be continued from its
-    checkpoint. The caller enqueues (or executes) the run.
-    """
+    """Record a new import run with one step per resource (see `_record_run`)."""
     if connection.is_disconnected:
         raise ConfigurationError("This connection is disconnected; reconnect it to sync.")
-    specs = resolve(resources)
+    kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
+    return _record_run(connection, kind, trigger, [spec.name for spec in resolve(resources)])
+
+
+def request_remap(connection: Connection, *, trigger: str = SyncRun.Trigger.MANUAL) -> SyncRun:
+    """Record a run that re-maps every stored contact from its payload (see `_record_run`).
+
+    It calls no Thrive API, so a disconnected connection may still re-map what it kept.
+    """
+    return _record_run(connection, SyncRun.Kind.REMAP, trigger, [REMAP_STEP])
+
+
+def _record_run(connection: Connection, kind: str, trigger: str, steps: list[str]) -> SyncRun:
+    """Record a run with its steps; refuse while another run of the connection is active.
+
+    A database constraint allows one active run per connection, imports and remaps alike, so
+    two simultaneous requests cannot both succeed. A stalled active run is returned instead,
+    to be continued from its checkpoint; it may be of another kind, as it holds the connection
+    until it ends. The caller enqueues (or executes) the run.
+    """
     try:
         with transaction.atomic():
-            run = SyncRun.objects.create(
-                connection=connection,
-                kind=SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL,
-                trigger=trigger,
-            )
+            run = SyncRun.objects.create(connection=connection, kind=kind, trigger=trigger)
             SyncStep.objects.bulk_create(
-                SyncStep(run=run, resource=spec.name, order=index)
-                for index, spec in enumerate(specs)
+                SyncStep(run=run, resource=resource, order=index)
+                for index, resource in enumerate(steps)
             )
     except IntegrityError:
         active = active_run(connection)
@@ -122,16 +141,9 @@ def execute_run(
             attempts=F("attempts") + 1,
         )
         run.refresh_from_db()
-        client = client_for(connection)
-        with client:
-            for step in run.steps.exclude(
-                status__in=(StepStatus.SUCCEEDED, StepStatus.NEEDS_ATTENTION)
-            ):
-                finished = _run_step(run, step, client, holder, budget, progress)
-                if not finished:
-                    return False
-                if step.status == StepStatus.FAILED:
-                    break
+        work = _remap if run.kind == SyncRun.Kind.REMAP else _import
+        if not work(run, holder, budget, progress):
+            return False
         _finish(run)
         return True
     except ThriveIntegrationError as exc:
@@ -143,6 +155,20 @@ def execute_run(
         raise
     finally:
         locking.release(connection, holder)
+
+
+def _unfinished_steps(run: SyncRun) -> QuerySet[SyncStep]:
+    return run.steps.exclude(status__in=(StepStatus.SUCCEEDED, StepStatus.NEEDS_ATTENTION))
+
+
+def _import(run: SyncRun, holder: str, budget: _Budget, progress: Progress | None) -> bool:
+    with client_for(run.connection) as client:
+        for step in _unfinished_steps(run):
+            if not _run_step(run, step, client, holder, budget, progress):
+                return False
+            if step.status == StepStatus.FAILED:
+                break
+    return True
 
 
 def _run_step(
@@ -175,9 +201,9 @@ def _run_step(
             for page in pages:
                 server_filters &= not page.ignored_updated_since
                 with transaction.atomic():
+                    # The lease first: if it was lost, the page is undone before it is counted.
+                    _renew(connection, holder)
                     _write_page(run, step, spec, page.records, page.next)
-                    if not locking.renew(connection, holder):
-                        raise ThriveIntegrationError("the sync lock was lost to another worker")
                 seen.add_all(_page_ids(page.records))
                 if progress:
                     progress(step)
@@ -185,13 +211,23 @@ def _run_step(
                     return False
         _complete_step(run, step, spec, client, seen, server_filters)
     except ThriveIntegrationError as exc:
-        step.status = StepStatus.FAILED
-        step.error = redact(str(exc))
-        step.finished_at = timezone.now()
-        step.save()
+        _fail_step(step, exc)
     if progress:
         progress(step)
     return True
+
+
+def _renew(connection: Connection, holder: str) -> None:
+    """Keep the lease; inside a page's (or batch's) transaction, so a lost one undoes it."""
+    if not locking.renew(connection, holder):
+        raise ThriveIntegrationError("the sync lock was lost to another worker")
+
+
+def _fail_step(step: SyncStep, exc: ThriveIntegrationError) -> None:
+    step.status = StepStatus.FAILED
+    step.error = redact(str(exc))
+    step.finished_at = timezone.now()
+    step.save()
 
 
 def _page_ids(records: list) -> list[str]:
@@ -209,17 +245,8 @@ def _write_page(
     outcome = upsert_page(run.connection, spec, records, now=now)
     for name, count in outcome.derived.items():
         step.derived[name] = step.derived.get(name, 0) + count
-    if outcome.failures:
-        SyncError.objects.bulk_create(
-            SyncError(run=run, step=step, resource=spec.name, remote_id=rid[:64], reason=reason)
-            for rid, reason in outcome.failures
-        )
-    step.created += outcome.created
-    step.updated += outcome.updated
-    step.unchanged += outcome.unchanged
+    _add_outcome(run, step, outcome)
     step.deleted += outcome.deleted
-    step.failed += len(outcome.failures)
-    step.pages += 1
     step.checkpoint = next_page
     newest = outcome.max_remote_updated_at
     if newest and (step.max_remote_updated_at is None or newest > step.max_remote_updated_at):
@@ -227,6 +254,29 @@ def _write_page(
     step.save(
         update_fields=[*SyncStep.COUNTS, "pages", "checkpoint", "max_remote_updated_at", "derived"]
     )
+
+
+class _Counted(Protocol):
+    """What an import page and a remap batch both report: PageOutcome, MappingOutcome."""
+
+    created: int
+    updated: int
+    unchanged: int
+    failures: list[tuple[str, str]]
+
+
+def _add_outcome(run: SyncRun, step: SyncStep, outcome: _Counted) -> None:
+    """Count a page or a batch into its step and record its failures (remote id, reason)."""
+    if outcome.failures:
+        SyncError.objects.bulk_create(
+            SyncError(run=run, step=step, resource=step.resource, remote_id=rid[:64], reason=reason)
+            for rid, reason in outcome.failures
+        )
+    step.created += outcome.created
+    step.updated += outcome.updated
+    step.unchanged += outcome.unchanged
+    step.failed += len(outcome.failures)
+    step.pages += 1
 
 
 def _complete_step(
@@ -256,6 +306,50 @@ def _complete_step(
         step.finished_at = timezone.now()
         step.checkpoint = None
         step.save()
+
+
+def _remap(run: SyncRun, holder: str, budget: _Budget, progress: Progress | None) -> bool:
+    """The run's one step: the stored contacts after the checkpoint, a batch at a time."""
+    step = _unfinished_steps(run).first()
+    if step is None:
+        return True
+    if step.status == StepStatus.NOT_STARTED:
+        step.status = StepStatus.RUNNING
+        step.started_at = timezone.now()
+        step.save()
+    batches = remap_batches(
+        run.connection,
+        integration_settings.REMAP_BATCH_SIZE,
+        after=step.checkpoint["after"] if step.checkpoint else None,
+        record=partial(_record_batch, run, step, holder),
+    )
+    try:
+        for _ in batches:
+            if progress:
+                progress(step)
+            if budget.spent():
+                return False
+    except ThriveIntegrationError as exc:
+        _fail_step(step, exc)
+        return True
+    step.status = StepStatus.NEEDS_ATTENTION if step.failed else StepStatus.SUCCEEDED
+    step.finished_at = timezone.now()
+    step.checkpoint = None
+    step.save()
+    if progress:
+        progress(step)
+    return True
+
+
+def _record_batch(
+    run: SyncRun, step: SyncStep, holder: str, outcome: MappingOutcome, last_remote_id: str
+) -> None:
+    """Inside the batch's transaction: its counts, its errors and the checkpoint after it."""
+    # The lease first: if it was lost, the batch rolls back before the step counts it.
+    _renew(run.connection, holder)
+    _add_outcome(run, step, outcome)
+    step.checkpoint = {"after": last_remote_id}
+    step.save(update_fields=[*SyncStep.COUNTS, "pages", "checkpoint"])
 
 
 def _finish(run: SyncRun) -> None:
