@@ -11,12 +11,18 @@ Peak memory is compared across sizes: it must not grow with N. It also prints th
 the importer and the sandbox spent, and from them the shortest import this machine's cores
 could allow even if the importer's work were split perfectly across them.
 
-    python scripts/bench.py [--sizes 10000,100000] [--page-size 100]
+    python scripts/bench.py [--sizes 10000,100000] [--page-size 100] [--profile DIR]
+
+With --profile, the import of each size is run under cProfile and its statistics written to
+DIR/import-N.prof (read them with `python -m pstats` or snakeviz); the figures then include
+the profiler's overhead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
 import json
 import math
 import os
@@ -50,7 +56,7 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
     sys.exit("the sandbox did not start")
 
 
-def run_size(contacts: int, page_size: int) -> dict:
+def run_size(contacts: int, page_size: int, profile: Path | None) -> dict:
     port = free_port()
     sandbox = subprocess.Popen(
         [sys.executable, "manage.py", "thrive_sandbox", "--port", str(port)]
@@ -73,7 +79,8 @@ def run_size(contacts: int, page_size: int) -> dict:
         env.update(DJANGO_DEBUG="0", THRIVE_ALLOW_INSECURE_BASE_URL="1")
         out = subprocess.run(
             [sys.executable, __file__, "--worker", f"http://127.0.0.1:{port}/api/v2"]
-            + ["--page-size", str(page_size), "--sandbox-pid", str(sandbox.pid)],
+            + ["--page-size", str(page_size), "--sandbox-pid", str(sandbox.pid)]
+            + (["--profile", str(profile / f"import-{contacts}.prof")] if profile else []),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -101,7 +108,7 @@ def spent(pid: int, before: float | None) -> float | None:
     return None if before is None or after is None else round(after - before, 2)
 
 
-def worker(base_url: str, page_size: int, sandbox_pid: int) -> None:
+def worker(base_url: str, page_size: int, sandbox_pid: int, profile: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -155,11 +162,14 @@ def worker(base_url: str, page_size: int, sandbox_pid: int) -> None:
     run = request_sync(connection, full=True, resources=RESOURCES)
     started, cpu = time.perf_counter(), time.process_time()
     sandbox_cpu = cpu_seconds(sandbox_pid)
-    with db.execute_wrapper(count):
+    profiler = cProfile.Profile() if profile else None
+    with db.execute_wrapper(count), profiler or contextlib.nullcontext():
         execute_run(run.pk)
     import_seconds = time.perf_counter() - started
     import_cpu = time.process_time() - cpu
     import_sandbox_cpu = spent(sandbox_pid, sandbox_cpu)
+    if profiler:
+        profiler.dump_stats(profile)
     steps = list(SyncStep.objects.filter(run=run))
     # Re-mapping every stored contact from its stored payload (after a mapping change).
     from thrive_integration.mapping.bench import bench_remap
@@ -216,12 +226,16 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--worker")
     parser.add_argument("--sandbox-pid", type=int)
+    parser.add_argument("--profile")
     args = parser.parse_args()
     if args.worker:
-        worker(args.worker, args.page_size, args.sandbox_pid)
+        worker(args.worker, args.page_size, args.sandbox_pid, args.profile)
         return
+    profile = Path(args.profile).resolve() if args.profile else None
+    if profile:
+        profile.mkdir(parents=True, exist_ok=True)
     for size in [int(part) for part in args.sizes.split(",")]:
-        figures = run_size(size, args.page_size)
+        figures = run_size(size, args.page_size, profile)
         ratio = figures["import_seconds"] / max(figures["floor_seconds"], 0.001)
         print(f"== {size} contacts (+ candidacies), page size {args.page_size}")
         print(f"  records imported        {figures['records']}")

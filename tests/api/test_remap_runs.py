@@ -88,6 +88,12 @@ def test_remap_answers_202_and_its_run_re_maps_the_stored_contacts(
     for profile in linked.select_related("contact"):
         assert profile.location == nfc_text(profile.contact.remote_data.get("country"))
 
+    remaps = api.get("/api/thrive/sync-runs/", {"kind": "remap"}).data["results"]
+    assert [run["id"] for run in remaps] == [run_id]
+    imports = api.get("/api/thrive/sync-runs/", {"kind": "full"}).data["results"]
+    assert imports and run_id not in [run["id"] for run in imports]
+    assert api.get("/api/thrive/sync-runs/", {"kind": "nightly"}).status_code == 400
+
 
 def test_a_budgeted_remap_continues_from_its_checkpoint_to_the_one_shot_result(imported, settings):
     settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "REMAP_BATCH_SIZE": BATCH}

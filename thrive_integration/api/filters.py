@@ -52,12 +52,13 @@ class IdFilter(django_filters.NumberFilter):
 class SyncRunFilter(django_filters.FilterSet):
     connection = IdFilter(field_name="connection_id")
     status = django_filters.ChoiceFilter(choices=m.RunStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=m.SyncRun.Kind.choices)
     created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
     created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = m.SyncRun
-        fields = ("connection", "status", "created_after", "created_before")
+        fields = ("connection", "status", "kind", "created_after", "created_before")
 
 
 class MirrorFilter(django_filters.FilterSet):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, partial
 from typing import Any
 
+import orjson
 from django.db import models
 from django.utils.dateparse import parse_datetime
 
@@ -49,12 +49,14 @@ class Encoded:
     digest: str  # the content hash: SHA-256 of `text`
 
 
-def _dumps(payload: Any) -> str:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
-# In ASCII JSON: NUL, or a UTF-16 surrogate (an astral character's pair, or a lone one).
-_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+def canonical_json(value: Any) -> str:
+    """Compact JSON with sorted keys, non-ASCII as UTF-8: the one text a payload is hashed and
+    stored as. orjson does it several times faster than `json`; what it refuses (an integer
+    beyond 64 bits, a lone surrogate) goes through `json`, which raises for no JSON value."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def encode(payload: Any) -> Encoded:
@@ -64,12 +66,23 @@ def encode(payload: Any) -> Encoded:
     a lone surrogate (half of a UTF-16 pair) as UTF-8: NUL is dropped and a lone surrogate
     becomes U+FFFD, rather than losing the record, or the page it came in.
     """
-    text = _dumps(payload)
+    text = canonical_json(payload)
     # The common case costs the one C-speed dump the text needs anyway, no Python walk.
-    if _UNSTORABLE.search(text):
+    data = _storable_utf8(text)
+    if data is None:
         payload = _storable(payload)
-        text = _dumps(payload)
-    return Encoded(payload, StoredJSON(text), hashlib.sha256(text.encode("ascii")).hexdigest())
+        text = canonical_json(payload)
+        data = text.encode()
+    return Encoded(payload, StoredJSON(text), hashlib.sha256(data).hexdigest())
+
+
+def _storable_utf8(text: str) -> bytes | None:
+    """The UTF-8 of `text`; None if it holds a NUL (written escaped) or a lone surrogate."""
+    try:
+        data = text.encode()
+    except UnicodeEncodeError:
+        return None
+    return None if b"\\u0000" in data else data
 
 
 def _storable(payload: Any) -> Any:
