@@ -48,6 +48,49 @@ def test_every_transform_is_documented():
         ({"platform_field": "skills"}, "makes text, but CandidateProfile.skills holds list"),
         ({"thrive_object": "invoice"}, "unknown Thrive object 'invoice'"),
         (
+            {"platform_field": "name", "thrive_paths": ["positions", "notes"], "transform": "join"},
+            "transform 'join' reads one value, but 'positions' is the positions list",
+        ),
+        ({"platform_field": "email", "thrive_paths": ["positions"], "transform": "email"}, "but"),
+        ({"thrive_paths": ["skills"]}, "reads one value, but 'skills' is a list of values"),
+        ({"thrive_paths": ["positions.title"]}, "but 'positions.title' is a list of values"),
+        (
+            {
+                "platform_field": "work_experience",
+                "thrive_paths": ["notes"],
+                "transform": "positions",
+            },
+            "reads the positions list, but 'notes' is the notes list",
+        ),
+        (
+            {"platform_field": "skills", "thrive_paths": ["notes"], "transform": "string_list"},
+            "reads a list of values, but 'notes' is the notes list",
+        ),
+        (
+            {"platform_field": "tags", "thrive_paths": ["positions"], "transform": "string_list"},
+            "reads a list of values, but 'positions' is the positions list",
+        ),
+        (
+            {"platform_field": "education", "thrive_paths": ["skills"], "transform": "educations"},
+            "reads the educations list, but 'skills' is a list of values",
+        ),
+        (
+            {"platform_field": "notes", "thrive_paths": ["documents"], "transform": "notes"},
+            "reads the candidacy_comments list or the contact_comments list or the notes list",
+        ),
+        (
+            {"thrive_object": "candidacy", "platform_field": "source"},
+            "Thrive candidacys have no field 'phone'",
+        ),
+        (
+            {
+                "thrive_object": "candidacy",
+                "platform_field": "source",
+                "thrive_paths": ["candidacy_stage"],
+            },
+            "reads one value, but 'candidacy_stage' is an object",
+        ),
+        (
             {"thrive_object": "candidacy", "platform_field": "name", "thrive_paths": ["source"]},
             "unknown platform field 'name' on Application",
         ),
@@ -56,6 +99,44 @@ def test_every_transform_is_documented():
 def test_invalid_mapping_messages(fields, message):
     errors = _errors(_mapping(**fields))
     assert any(message in error for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("platform_field", "paths", "transform"),
+    [
+        ("notes", ["contact_comments"], "notes"),
+        ("tags", ["positions.company_name"], "string_list"),
+        ("company", ["educations.school_name"], "current_position"),
+        ("name", ["preferred_name"], "text"),
+    ],
+)
+def test_paths_of_the_shape_a_transform_reads_are_accepted(platform_field, paths, transform):
+    validate_mappings(
+        [_mapping(platform_field=platform_field, thrive_paths=paths, transform=transform)]
+    )
+
+
+def test_a_structure_where_a_value_was_expected_maps_to_no_text():
+    from thrive_integration.mapping.apply import map_record
+
+    mappings = [
+        _mapping(platform_field="name", thrive_paths=["first_name", "last_name"], transform="join"),
+        _mapping(
+            platform_field="title", thrive_paths=["positions.title"], transform="current_position"
+        ),
+        _mapping(platform_field="phone"),
+    ]
+    record = {
+        "first_name": {"given": "Ada"},
+        "last_name": "Lovelace",
+        "phone": ["+44 1"],
+        "positions": [{"title": {"en": "Countess"}, "current": True}],
+    }
+    assert map_record(record, mappings, "contact") == {
+        "name": "Lovelace",
+        "title": "",
+        "phone": "",
+    }
 
 
 def test_two_mappings_writing_one_field():

@@ -68,6 +68,10 @@ _CANDIDACY_CHILDREN = {
     "tags": "id name",
 }
 
+# Top-level fields whose value is a list of plain values, or an object, rather than one value.
+_LIST_FIELDS = frozenset({"skills"})
+_OBJECT_FIELDS = frozenset({"candidacy_stage"})
+
 # Thrive object → {top-level field: child fields (for embedded lists) or None}.
 THRIVE_FIELDS: dict[str, dict[str, frozenset[str] | None]] = {
     FieldMapping.ThriveObject.CONTACT: {
@@ -146,3 +150,17 @@ def path_problem(thrive_object: str, path: object) -> str | None:
     if rest and (children is None or rest not in children):
         return f"Thrive {thrive_object}s have no field {path!r}"
     return None
+
+
+def path_shape(path: str) -> str:
+    """What a valid path yields (see `resolve_path`): "value" (one plain value), "values" (a
+    list of plain values: `skills`, or one field of every child, `positions.title`), "object",
+    or the name of the embedded child list it is (`positions`)."""
+    head, _, rest = path.partition(".")
+    if rest or head in _LIST_FIELDS:
+        return "values"
+    if head in _OBJECT_FIELDS:
+        return "object"
+    if head in _CONTACT_CHILDREN or head in _CANDIDACY_CHILDREN:
+        return head
+    return "value"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import normalize
-from .schema import Kind
+from .schema import Kind, path_shape
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Transform:
     max_paths: int | None = 1
     # Only a list child's field (e.g. "positions.title") makes sense for this transform.
     needs_child_path: bool = False
+    # The shapes of path it can read (see schema.path_shape): one value unless it says more.
+    reads: frozenset[str] = frozenset({"value"})
     description: str = ""
 
     def __call__(self, source: Source) -> Any:
@@ -50,7 +52,21 @@ class Transform:
             return f"transform {self.name!r} takes {wanted} path(s), got {len(paths)}"
         if self.needs_child_path and any("." not in path for path in paths):
             return f"transform {self.name!r} needs a child field path such as 'positions.title'"
+        for path in paths:
+            if (shape := path_shape(path)) not in self.reads:
+                wanted = " or ".join(
+                    sorted(_SHAPE_NAMES.get(read, f"the {read} list") for read in self.reads)
+                )
+                found = _SHAPE_NAMES.get(shape, f"the {shape} list")
+                return f"transform {self.name!r} reads {wanted}, but {path!r} is {found}"
         return None
+
+
+_SHAPE_NAMES = {
+    "value": "one value",
+    "values": "a list of values",
+    "object": "an object",
+}
 
 
 TRANSFORMS: dict[str, Transform] = {}
@@ -73,41 +89,51 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
     return [item for item in value if isinstance(item, Mapping)]
 
 
+def _text(value: Any) -> str:
+    """A plain value as NFC text. An object or a list where one value was expected (a payload
+    shape no one foresaw) is no text, rather than its Python repr."""
+    return "" if isinstance(value, dict | list) else normalize.nfc_text(value)
+
+
 def _date(value: Any) -> dict[str, Any] | None:
     parsed = normalize.partial_date(value)
     return parsed.as_dict() if parsed else None
 
 
+# Lists whose items are notes: a body, its author and when.
+NOTE_LISTS = frozenset({"notes", "contact_comments", "candidacy_comments"})
+
+
 @transform("text", "text")
 def text(source: Source) -> str:
     """The value as NFC text."""
-    return normalize.nfc_text(source.first)
+    return _text(source.first)
 
 
 @transform("join", "text", max_paths=None)
 def join(source: Source) -> str:
     """The non-empty values joined by a space (first_name + last_name → name)."""
-    parts = (normalize.nfc_text(value) for value in source.values)
+    parts = (_text(value) for value in source.values)
     return " ".join(part for part in parts if part)
 
 
 @transform("location", "text", max_paths=None)
 def location(source: Source) -> str:
     """The non-empty values joined by ", " (city + country → "Berlin, Germany")."""
-    parts = (normalize.nfc_text(value) for value in source.values)
+    parts = (_text(value) for value in source.values)
     return ", ".join(part for part in parts if part)
 
 
 @transform("email", "text")
 def email(source: Source) -> str:
     """The address if it is one, else empty."""
-    return normalize.nfc_text(source.first) if normalize.email_key(source.first) else ""
+    return _text(source.first) if normalize.email_key(source.first) else ""
 
 
 @transform("url", "text")
 def url(source: Source) -> str:
     """An http(s) URL; a bare host gets https://; other schemes (javascript:) are dropped."""
-    value = normalize.nfc_text(source.first)
+    value = _text(source.first)
     if not value or any(char.isspace() for char in value):
         return ""
     scheme, sep, _ = value.partition("://")
@@ -116,7 +142,7 @@ def url(source: Source) -> str:
     return value if scheme.lower() in ("http", "https") else ""
 
 
-@transform("string_list", "list")
+@transform("string_list", "list", reads=frozenset({"values"}))
 def string_list(source: Source) -> list[str]:
     """Non-empty NFC strings, repeats (ignoring case) dropped; `null` is an empty list."""
     values = source.first if isinstance(source.first, list) else []
@@ -125,7 +151,7 @@ def string_list(source: Source) -> list[str]:
     for value in values:
         if isinstance(value, dict | list):
             continue
-        item = normalize.nfc_text(value)
+        item = _text(value)
         if item and item.casefold() not in seen:
             seen.add(item.casefold())
             result.append(item)
@@ -134,9 +160,9 @@ def string_list(source: Source) -> list[str]:
 
 def _position(item: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "company_name": normalize.nfc_text(item.get("company_name")),
-        "company_id": normalize.nfc_text(item.get("company_id")) or None,
-        "title": normalize.nfc_text(item.get("title")),
+        "company_name": _text(item.get("company_name")),
+        "company_id": _text(item.get("company_id")) or None,
+        "title": _text(item.get("title")),
         "start_date": _date(item.get("start_date")),
         "end_date": _date(item.get("end_date")),
         "current": _is_current(item),
@@ -155,14 +181,14 @@ def _recency(position: Mapping[str, Any]) -> tuple:
     return (position["current"], start.get("year") or 0, start.get("month") or 0)
 
 
-@transform("positions", "list")
+@transform("positions", "list", reads=frozenset({"positions"}))
 def positions(source: Source) -> list[dict[str, Any]]:
     """Work experience, current and most recently started first, dates as year/month/day."""
     entries = [_position(item) for item in _items(source.first)]
     return sorted(entries, key=_recency, reverse=True)
 
 
-@transform("current_position", "text", needs_child_path=True)
+@transform("current_position", "text", needs_child_path=True, reads=frozenset({"values"}))
 def current_position(source: Source) -> str:
     """A field of the current position (the most recently started one if several are)."""
     list_key, _, field = source.paths[0].partition(".")
@@ -170,17 +196,17 @@ def current_position(source: Source) -> str:
     if not current:
         return ""
     latest = max(current, key=lambda item: _recency(_position(item)))
-    return normalize.nfc_text(latest.get(field))
+    return _text(latest.get(field))
 
 
-@transform("educations", "list")
+@transform("educations", "list", reads=frozenset({"educations"}))
 def educations(source: Source) -> list[dict[str, Any]]:
     """Education entries with their dates as year/month/day."""
     return [
         {
-            "school_name": normalize.nfc_text(item.get("school_name")),
-            "degree": normalize.nfc_text(item.get("degree")),
-            "field_of_study": normalize.nfc_text(item.get("field_of_study")),
+            "school_name": _text(item.get("school_name")),
+            "degree": _text(item.get("degree")),
+            "field_of_study": _text(item.get("field_of_study")),
             "start_date": _date(item.get("start_date")),
             "end_date": _date(item.get("end_date")),
         }
@@ -188,14 +214,14 @@ def educations(source: Source) -> list[dict[str, Any]]:
     ]
 
 
-@transform("documents", "list")
+@transform("documents", "list", reads=frozenset({"documents"}))
 def documents(source: Source) -> list[dict[str, Any]]:
     """Attachments: file name, type, URL and size of each Thrive document."""
     return [
         {
-            "remote_id": normalize.nfc_text(item.get("id")),
-            "file_name": normalize.nfc_text(item.get("file_name")),
-            "content_type": normalize.nfc_text(item.get("content_type")),
+            "remote_id": _text(item.get("id")),
+            "file_name": _text(item.get("file_name")),
+            "content_type": _text(item.get("content_type")),
             "url": url(Source((item.get("url"),), ("url",), item)),
             "size": item.get("size") if isinstance(item.get("size"), int) else None,
             "created_at": item.get("created_at"),
@@ -204,19 +230,19 @@ def documents(source: Source) -> list[dict[str, Any]]:
     ]
 
 
-@transform("notes", "list")
+@transform("notes", "list", reads=NOTE_LISTS)
 def notes(source: Source) -> list[dict[str, Any]]:
     """Notes kept raw, as sanitised HTML (no script, no handlers) and as plain text."""
     result = []
     for item in _items(source.first):
-        note = normalize.safe_note(item.get("body"))
+        note = normalize.safe_note(_text(item.get("body")))
         result.append(
             {
-                "remote_id": normalize.nfc_text(item.get("id")),
+                "remote_id": _text(item.get("id")),
                 "raw": note.raw,
                 "html": note.html,
                 "text": note.text,
-                "user_id": normalize.nfc_text(item.get("user_id")) or None,
+                "user_id": _text(item.get("user_id")) or None,
                 "created_at": item.get("created_at"),
                 "updated_at": item.get("updated_at"),
             }
@@ -227,22 +253,22 @@ def notes(source: Source) -> list[dict[str, Any]]:
 @transform("tags", "list")
 def tags(source: Source) -> list[str]:
     """The `Tags:` lines of referred_by_notes."""
-    return normalize.referral_notes(source.first).tags
+    return normalize.referral_notes(_text(source.first)).tags
 
 
 @transform("icp_name", "text")
 def icp_name(source: Source) -> str:
     """The `icp_name:` line of referred_by_notes."""
-    return normalize.referral_notes(source.first).icp_name
+    return normalize.referral_notes(_text(source.first)).icp_name
 
 
 @transform("icp_owner_name", "text")
 def icp_owner_name(source: Source) -> str:
     """The `icp_owner_name:` line of referred_by_notes."""
-    return normalize.referral_notes(source.first).icp_owner_name
+    return normalize.referral_notes(_text(source.first)).icp_owner_name
 
 
 @transform("shortlisted_by", "text")
 def shortlisted_by(source: Source) -> str:
     """The `Shortlisted By:` line of referred_by_notes."""
-    return normalize.referral_notes(source.first).shortlisted_by
+    return normalize.referral_notes(_text(source.first)).shortlisted_by
