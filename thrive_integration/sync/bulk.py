@@ -84,8 +84,8 @@ def _copy_insert(
     Django binds values client-side, so an executemany sends, parses and plans one INSERT per
     row (about 0.2 ms each), and a multi-row VALUES is one huge statement to parse; COPY is
     about 4x faster. The staging table is the session's own temporary table, created when first
-    needed and emptied at commit, so the three statements share one transaction; it is emptied
-    after each use too, so a second batch in that transaction starts from nothing. It is named
+    needed and emptied at commit, so its statements share one transaction; it is emptied after
+    each use too, so a second batch in that transaction starts from nothing. It is named
     after its columns as well: a worker still connected across a migration gets a new one. With
     `returning`, the rows are inserted in their given order and their new primary keys returned
     in it: a sequence hands out increasing values in insertion order.
