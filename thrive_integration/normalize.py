@@ -43,9 +43,12 @@ def nfc_text(value: object, max_length: int | None = None) -> str:
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value)).strip()
-    if max_length is not None and len(text) > max_length:
-        text = text[:max_length].rstrip()
-    return text
+    return text if max_length is None else truncate(text, max_length)
+
+
+def truncate(text: str, max_length: int) -> str:
+    """At most `max_length` characters: the start, without trailing whitespace once cut."""
+    return text[:max_length].rstrip() if len(text) > max_length else text
 
 
 def name_key(value: object) -> str:

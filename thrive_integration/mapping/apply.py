@@ -52,7 +52,7 @@ def map_record(
         max_length = fields[mapping.platform_field].max_length
         if max_length and isinstance(value, str):
             # Thrive has no length limits; our columns do. Keep the start rather than fail.
-            value = normalize.nfc_text(value, max_length)
+            value = normalize.truncate(value, max_length)
         values[mapping.platform_field] = value
     return values
 

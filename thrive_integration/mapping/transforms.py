@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .. import normalize
@@ -134,7 +135,7 @@ def email(source: Source) -> str:
 def url(source: Source) -> str:
     """An http(s) URL; a bare host gets https://; other schemes (javascript:) are dropped."""
     value = _text(source.first)
-    if not value or any(char.isspace() for char in value):
+    if not value or value.split() != [value]:  # whitespace inside: not one URL
         return ""
     scheme, sep, _ = value.partition("://")
     if not sep:
@@ -250,25 +251,29 @@ def notes(source: Source) -> list[dict[str, Any]]:
     return result
 
 
+# Four transforms read the one `referred_by_notes` of each contact: parse it once.
+_referral_notes = lru_cache(maxsize=64)(normalize.referral_notes)
+
+
 @transform("tags", "list")
 def tags(source: Source) -> list[str]:
     """The `Tags:` lines of referred_by_notes."""
-    return normalize.referral_notes(_text(source.first)).tags
+    return list(_referral_notes(_text(source.first)).tags)
 
 
 @transform("icp_name", "text")
 def icp_name(source: Source) -> str:
     """The `icp_name:` line of referred_by_notes."""
-    return normalize.referral_notes(_text(source.first)).icp_name
+    return _referral_notes(_text(source.first)).icp_name
 
 
 @transform("icp_owner_name", "text")
 def icp_owner_name(source: Source) -> str:
     """The `icp_owner_name:` line of referred_by_notes."""
-    return normalize.referral_notes(_text(source.first)).icp_owner_name
+    return _referral_notes(_text(source.first)).icp_owner_name
 
 
 @transform("shortlisted_by", "text")
 def shortlisted_by(source: Source) -> str:
     """The `Shortlisted By:` line of referred_by_notes."""
-    return normalize.referral_notes(_text(source.first)).shortlisted_by
+    return _referral_notes(_text(source.first)).shortlisted_by
