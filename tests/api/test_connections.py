@@ -369,3 +369,44 @@ def test_syncs_are_throttled_per_owner(api, connection, settings):
     assert first.status_code == 202
     assert second.status_code == 429
     assert api.get(detail(connection)).status_code == 200  # other requests go on
+
+
+def sync_budget(settings, rate: str) -> None:
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "API_SYNC_THROTTLE_RATE": rate}
+
+
+def test_refused_sync_requests_do_not_spend_the_sync_budget(api, connection, settings):
+    sync_budget(settings, "2/hour")
+    disconnected = Connection.objects.create(owner=connection.owner, name="gone")
+    api.post(detail(disconnected, "disconnect"))
+    refused = [
+        api.post(f"{CONNECTIONS}abc/sync/", {}, format="json"),  # malformed id
+        api.post(f"{CONNECTIONS}999999/sync/", {}, format="json"),  # unknown id
+        api.post(detail(connection, "sync"), {"resources": ["nope"]}, format="json"),
+        api.post(detail(disconnected, "sync"), {}, format="json"),
+        api.post(f"{CONNECTIONS}999999/field-mappings/remap/", format="json"),
+    ]
+    first = api.post(detail(connection, "sync"), {}, format="json")
+    while_active = [api.post(detail(connection, "sync"), {}, format="json") for _ in range(3)]
+    SyncRun.objects.update(status=RunStatus.SUCCEEDED)
+    second = api.post(detail(connection, "sync"), {}, format="json")
+    third = api.post(detail(disconnected, "sync"), {}, format="json")
+
+    assert [r.status_code for r in refused] == [404, 404, 400, 409, 404]
+    assert first.status_code == 202
+    assert [r.status_code for r in while_active] == [409, 409, 409]
+    assert second.status_code == 202
+    assert third.status_code == 429  # the budget (two runs started) is spent
+    assert 0 < int(third["Retry-After"]) <= 3600
+
+
+def test_remap_runs_share_the_sync_budget(api, connection, settings):
+    sync_budget(settings, "1/hour")
+    remap = f"{CONNECTIONS}{connection.pk}/field-mappings/remap/"
+
+    started = api.post(remap, format="json")
+    SyncRun.objects.update(status=RunStatus.SUCCEEDED)
+    sync = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert started.status_code == 202
+    assert sync.status_code == 429

@@ -34,14 +34,20 @@ from .serializers import (
 )
 
 
-def queued_run_response(connection: m.Connection, request_run: Callable[[], m.SyncRun]) -> Response:
-    """202 with the run `request_run` records, queued once it commits; 409 if it is refused.
+def queued_run_response(
+    request: Request, connection: m.Connection, request_run: Callable[[], m.SyncRun]
+) -> Response:
+    """202 with the run `request_run` records, queued once it commits; 409 if it is refused;
+    429 if the owner's budget of runs is spent (only a started run spends it).
 
     The sync and remap actions answer alike: a client polls either run under `sync-runs/`.
     """
+    budget = SyncRateThrottle()
+    budget.reserve(request)
     try:
         run = request_run()
     except (SyncLocked, ConfigurationError) as exc:
+        budget.release()
         running = active_run(connection)
         conflict = {"detail": str(exc), "active_run": running.pk if running else None}
         return Response(conflict, status=status.HTTP_409_CONFLICT)
@@ -76,12 +82,6 @@ class ConnectionViewSet(
         if self.action in self.destructive_actions:
             permissions.append(DestructiveActionPermission())
         return permissions
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.action == "sync":
-            throttles.append(SyncRateThrottle())
-        return throttles
 
     @transaction.atomic
     def perform_destroy(self, connection: m.Connection) -> None:
@@ -123,6 +123,7 @@ class ConnectionViewSet(
         body = SyncRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return queued_run_response(
+            request,
             connection,
             lambda: request_sync(
                 connection,
