@@ -153,9 +153,17 @@ class ConnectionViewSet(
     @extend_schema(
         methods=["PATCH"],
         request=ScheduleSerializer,
-        responses=ScheduleSerializer,
+        responses={
+            200: ScheduleSerializer,
+            409: OpenApiResponse(
+                description="The connection is disconnected: reconnect it to turn its schedule on."
+            ),
+        },
         summary="Change the import and export schedule",
-        description="Intervals in minutes; the scheduled tasks are updated at once.",
+        description=(
+            "Intervals in minutes; the scheduled tasks are updated at once. A disconnected "
+            "connection's schedule cannot be turned on (409)."
+        ),
     )
     @action(detail=True, methods=["get", "patch"])
     def schedule(self, request: Request, pk: str | None = None) -> Response:
@@ -164,7 +172,10 @@ class ConnectionViewSet(
             return Response(ScheduleSerializer(connection).data)
         schedule = ScheduleSerializer(connection, data=request.data, partial=True)
         schedule.is_valid(raise_exception=True)
-        schedule.save()  # calls schedules.sync_schedules
+        try:
+            schedule.save()  # calls schedules.sync_schedules, which may refuse
+        except ConfigurationError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(schedule.data)
 
 
