@@ -11,7 +11,6 @@ from .conf import integration_settings
 from .exceptions import ConfigurationError, SyncLocked
 from .models import Connection, SyncRun
 from .sync.runner import execute_run, request_sync
-from .verify import verify_connection
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +45,3 @@ def scheduled_import(connection_id: int) -> int | None:
         return None
     enqueue_run(run.pk)
     return run.pk
-
-
-def verify(connection_id: int) -> str:
-    return verify_connection(Connection.objects.get(pk=connection_id)).status
