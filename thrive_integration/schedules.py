@@ -28,7 +28,7 @@ def _keep(name: str, *, enabled: bool, func: str, connection: Connection, minute
     if not enabled:
         Schedule.objects.filter(name=name).delete()
         return
-    settings = {
+    columns = {
         "func": func,
         "args": repr((connection.pk,)),
         "schedule_type": Schedule.MINUTES,
@@ -38,8 +38,8 @@ def _keep(name: str, *, enabled: bool, func: str, connection: Connection, minute
     # A new schedule first runs one interval from now, not at once: a connection is created
     # with its schedule on and its key not yet verified, and its owner's first sync or verify
     # must not find a scheduled run already holding the connection.
-    first_run = {**settings, "next_run": timezone.now() + timedelta(minutes=minutes)}
-    Schedule.objects.update_or_create(name=name, defaults=settings, create_defaults=first_run)
+    first_run = {**columns, "next_run": timezone.now() + timedelta(minutes=minutes)}
+    Schedule.objects.update_or_create(name=name, defaults=columns, create_defaults=first_run)
 
 
 def check_schedulable(connection: Connection) -> None:

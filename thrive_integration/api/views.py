@@ -114,7 +114,8 @@ class ConnectionViewSet(
         summary="Start a sync now",
         description=(
             "Records a run and queues it. 409 while another run of this connection is "
-            "pending or running, or when the connection is disconnected."
+            "pending or running, when the connection is disconnected, or when its last "
+            "verification found the key invalid (fix the key and verify again)."
         ),
     )
     @action(detail=True, methods=["post"])
