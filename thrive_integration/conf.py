@@ -48,7 +48,9 @@ DEFAULTS: dict[str, Any] = {
     "DESTRUCTIVE_ACTION_PERMISSION": "rest_framework.permissions.IsAdminUser",
     # Request rate per owner on the REST API (DRF rate syntax); None disables the throttle.
     "API_THROTTLE_RATE": "1200/minute",
-    # Syncs started per owner through the REST API: each one costs Thrive requests.
+    # Runs started per owner through the REST API, imports and re-maps sharing one budget: an
+    # import costs Thrive requests, a re-map rewrites every profile, and both hold a worker.
+    # A request refused (404, 400, 409) spends nothing.
     "API_SYNC_THROTTLE_RATE": "30/hour",
 }
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from .conf import integration_settings
 from .exceptions import ConfigurationError
 from .models import Connection, ConnectionStatus
+from .schedules import remove_schedules, sync_schedules
 from .thrive import ThriveClient
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -61,7 +62,11 @@ def create_connection(*, owner: str, name: str, api_key: str, base_url: str = ""
         base_url=validate_base_url(base_url or integration_settings.DEFAULT_BASE_URL),
     )
     connection.set_api_key(validate_api_key(api_key))
-    connection.save()
+    with transaction.atomic():
+        connection.save()
+        # The schedule is on by default: its rows must exist from the start, whichever way
+        # (admin, API, command) the connection was made.
+        sync_schedules(connection)
     return connection
 
 
@@ -69,6 +74,9 @@ def rotate_api_key(
     connection: Connection, api_key: str, *, base_url: str | None = None
 ) -> Connection:
     """A new key invalidates the last verification: its permissions may differ.
+
+    Entering the key again is also how a disconnected connection is reconnected: it becomes
+    `new`, to be verified; its schedule stays off until it is turned on again.
 
     The base URL changes only here, together with the key: a stored key is only ever sent to
     the URL it was entered for, so moving a connection to another host needs the key again.
@@ -84,9 +92,7 @@ def rotate_api_key(
 
 
 def disconnect(connection: Connection) -> Connection:
-    """Stop all scheduled work; keep every imported record."""
-    from .schedules import remove_schedules
-
+    """Stop all scheduled work; keep every imported record (`rotate_api_key` reconnects)."""
     with transaction.atomic():
         connection.status = ConnectionStatus.DISCONNECTED
         connection.import_enabled = False

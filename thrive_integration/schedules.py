@@ -1,10 +1,18 @@
 """django-q2 schedules per connection (import hourly, export every 10 minutes by default),
-created, updated and removed idempotently by name."""
+created, updated and removed idempotently by name.
+
+A connection's schedules are created with it (`connections.create_connection`), follow every
+change of its settings, and are removed when it is disconnected or deleted.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_q.models import Schedule
 
+from .exceptions import ConfigurationError
 from .models import Connection
 
 
@@ -17,23 +25,39 @@ def export_schedule_name(connection: Connection) -> str:
 
 
 def _keep(name: str, *, enabled: bool, func: str, connection: Connection, minutes: int) -> None:
-    if not enabled or connection.is_disconnected:
+    if not enabled:
         Schedule.objects.filter(name=name).delete()
         return
-    Schedule.objects.update_or_create(
-        name=name,
-        defaults={
-            "func": func,
-            "args": repr((connection.pk,)),
-            "schedule_type": Schedule.MINUTES,
-            "minutes": minutes,
-            "repeats": -1,
-        },
-    )
+    columns = {
+        "func": func,
+        "args": repr((connection.pk,)),
+        "schedule_type": Schedule.MINUTES,
+        "minutes": minutes,
+        "repeats": -1,
+    }
+    # A new schedule first runs one interval from now, not at once: a connection is created
+    # with its schedule on and its key not yet verified, and its owner's first sync or verify
+    # must not find a scheduled run already holding the connection.
+    first_run = {**columns, "next_run": timezone.now() + timedelta(minutes=minutes)}
+    Schedule.objects.update_or_create(name=name, defaults=columns, create_defaults=first_run)
+
+
+def check_schedulable(connection: Connection) -> None:
+    """A disconnected connection runs nothing: refuse to turn its schedule on.
+
+    Refused rather than silently left without rows, so that the schedule a connection reports
+    is the one django-q runs.
+    """
+    if connection.is_disconnected and (connection.import_enabled or connection.export_enabled):
+        raise ConfigurationError(
+            "This connection is disconnected: reconnect it by entering its API key again, "
+            "then turn its schedule on."
+        )
 
 
 def sync_schedules(connection: Connection) -> None:
-    """Make the schedule rows match the connection's settings."""
+    """Make the schedule rows match the connection's settings (see `check_schedulable`)."""
+    check_schedulable(connection)
     _keep(
         import_schedule_name(connection),
         enabled=connection.import_enabled,

@@ -8,10 +8,9 @@ from django.db import transaction
 from django_q.tasks import async_task
 
 from .conf import integration_settings
-from .exceptions import SyncLocked
+from .exceptions import ConfigurationError, SyncLocked
 from .models import Connection, SyncRun
 from .sync.runner import execute_run, request_sync
-from .verify import verify_connection
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +33,15 @@ def run_sync(run_id: int) -> bool:
 
 
 def scheduled_import(connection_id: int) -> int | None:
-    """The hourly import; skipped visibly while another run is active, resumed if stalled."""
+    """The hourly import; skipped visibly while another run is active or the connection
+    cannot sync (disconnected, key found invalid), resumed if stalled."""
     connection = Connection.objects.get(pk=connection_id)
-    if not connection.import_enabled or connection.is_disconnected:
+    if not connection.import_enabled:
         return None
     try:
         run = request_sync(connection, trigger=SyncRun.Trigger.SCHEDULE)
-    except SyncLocked:
-        logger.info("scheduled import of connection %s skipped: a run is active", connection_id)
+    except (SyncLocked, ConfigurationError) as exc:
+        logger.info("scheduled import of connection %s skipped: %s", connection_id, exc)
         return None
     enqueue_run(run.pk)
     return run.pk
-
-
-def verify(connection_id: int) -> str:
-    return verify_connection(Connection.objects.get(pk=connection_id)).status

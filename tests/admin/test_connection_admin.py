@@ -180,6 +180,26 @@ def test_disconnect_action(admin_client, connection):
     assert not connection.import_enabled
 
 
+def test_change_form_refuses_to_schedule_a_disconnected_connection(admin_client, connection):
+    admin_client.post(
+        CHANGELIST, {"action": "disconnect_selected", "_selected_action": [connection.pk]}
+    )
+    form = {
+        "name": connection.name,
+        "import_enabled": "on",
+        "import_interval_minutes": "30",
+        "export_interval_minutes": "10",
+    }
+
+    response = admin_client.post(change_url(connection), form)
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "reconnect it" in response.content.decode()
+    connection.refresh_from_db()
+    assert not connection.import_enabled
+    assert not Schedule.objects.filter(name__endswith=f"-{connection.pk}").exists()
+
+
 def test_rotate_key_form(admin_client, connection):
     url = reverse("admin:thrive_integration_connection_rotate_key", args=[connection.pk])
     new_key = "rotated-admin-key-0f0e0d0c"

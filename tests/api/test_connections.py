@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_q.models import Schedule
 from rest_framework.test import APIClient
 
@@ -369,3 +371,119 @@ def test_syncs_are_throttled_per_owner(api, connection, settings):
     assert first.status_code == 202
     assert second.status_code == 429
     assert api.get(detail(connection)).status_code == 200  # other requests go on
+
+
+def sync_budget(settings, rate: str) -> None:
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "API_SYNC_THROTTLE_RATE": rate}
+
+
+def test_refused_sync_requests_do_not_spend_the_sync_budget(api, connection, settings):
+    sync_budget(settings, "2/hour")
+    disconnected = Connection.objects.create(owner=connection.owner, name="gone")
+    api.post(detail(disconnected, "disconnect"))
+    refused = [
+        api.post(f"{CONNECTIONS}abc/sync/", {}, format="json"),  # malformed id
+        api.post(f"{CONNECTIONS}999999/sync/", {}, format="json"),  # unknown id
+        api.post(detail(connection, "sync"), {"resources": ["nope"]}, format="json"),
+        api.post(detail(disconnected, "sync"), {}, format="json"),
+        api.post(f"{CONNECTIONS}999999/field-mappings/remap/", format="json"),
+    ]
+    first = api.post(detail(connection, "sync"), {}, format="json")
+    while_active = [api.post(detail(connection, "sync"), {}, format="json") for _ in range(3)]
+    SyncRun.objects.update(status=RunStatus.SUCCEEDED)
+    second = api.post(detail(connection, "sync"), {}, format="json")
+    third = api.post(detail(disconnected, "sync"), {}, format="json")
+
+    assert [r.status_code for r in refused] == [404, 404, 400, 409, 404]
+    assert first.status_code == 202
+    assert [r.status_code for r in while_active] == [409, 409, 409]
+    assert second.status_code == 202
+    assert third.status_code == 429  # the budget (two runs started) is spent
+    assert 0 < int(third["Retry-After"]) <= 3600
+
+
+def test_remap_runs_share_the_sync_budget(api, connection, settings):
+    sync_budget(settings, "1/hour")
+    remap = f"{CONNECTIONS}{connection.pk}/field-mappings/remap/"
+
+    started = api.post(remap, format="json")
+    SyncRun.objects.update(status=RunStatus.SUCCEEDED)
+    sync = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert started.status_code == 202
+    assert sync.status_code == 429
+
+
+def schedule_rows(connection_id: int) -> set[str]:
+    return set(
+        Schedule.objects.filter(name__endswith=f"-{connection_id}").values_list("name", flat=True)
+    )
+
+
+def test_a_new_connection_has_the_schedule_it_reports(api, thrive, integration_settings):
+    created = api.post(
+        CONNECTIONS, {"name": "fresh", "api_key": FULL_KEY, "base_url": thrive.url}, format="json"
+    )
+
+    pk = created.data["id"]
+    reported = api.get(f"{CONNECTIONS}{pk}/schedule/").data
+    assert reported["import_enabled"] and reported["export_enabled"]
+    assert schedule_rows(pk) == {f"thrive-import-{pk}", f"thrive-export-{pk}"}
+    scheduled_import = Schedule.objects.get(name=f"thrive-import-{pk}")
+    assert scheduled_import.minutes == reported["import_interval_minutes"]
+    # Not at once: the owner verifies the new key (and may sync) first.
+    assert scheduled_import.next_run > timezone.now() + timedelta(minutes=59)
+
+
+def test_a_disconnected_connections_schedule_cannot_be_turned_on(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    refused = [
+        api.patch(detail(connection, "schedule"), {flag: True}, format="json")
+        for flag in ("import_enabled", "export_enabled")
+    ]
+    interval = api.patch(
+        detail(connection, "schedule"), {"import_interval_minutes": 5}, format="json"
+    )
+
+    assert [r.status_code for r in refused] == [409, 409]
+    assert "reconnect" in refused[0].data["detail"]
+    assert interval.status_code == 200  # harmless: nothing is turned on
+    connection.refresh_from_db()
+    assert not connection.import_enabled and not connection.export_enabled
+    assert schedule_rows(connection.pk) == set()
+
+
+def test_entering_the_key_again_reconnects_a_disconnected_connection(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    rekeyed = api.patch(detail(connection), {"api_key": FULL_KEY}, format="json")
+    verified = api.post(detail(connection, "verify"))
+    scheduled = api.patch(detail(connection, "schedule"), {"import_enabled": True}, format="json")
+    sync = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert rekeyed.data["status"] == ConnectionStatus.NEW
+    assert verified.data["status"] == ConnectionStatus.ACTIVE
+    assert scheduled.status_code == 200
+    assert schedule_rows(connection.pk) == {f"thrive-import-{connection.pk}"}
+    assert sync.status_code == 202
+
+
+def test_verifying_alone_does_not_reconnect(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    verified = api.post(detail(connection, "verify"))
+
+    assert verified.data["status"] == ConnectionStatus.DISCONNECTED
+
+
+def test_sync_of_a_connection_whose_key_was_found_invalid_is_a_conflict(api, connection):
+    api.patch(detail(connection), {"api_key": "unknown-key-000000000"}, format="json")
+    api.post(detail(connection, "verify"))
+
+    response = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert response.status_code == 409
+    assert "fix the key" in response.data["detail"]
+    assert "verify" in response.data["detail"]
+    assert not SyncRun.objects.filter(connection=connection).exists()

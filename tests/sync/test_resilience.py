@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.conftest import queued_tasks
 from thrive_integration import models as m
-from thrive_integration.exceptions import SyncLocked
+from thrive_integration.exceptions import ConfigurationError, SyncLocked
 from thrive_integration.models import RunStatus, StepStatus, SyncCursor, SyncLock
 from thrive_integration.sync import locking
 from thrive_integration.sync.runner import execute_run, request_sync
@@ -115,11 +115,13 @@ def test_wrong_key_is_reported(db, thrive_settings, sandbox):
     connection = create_connection(
         owner="o", name="bad", api_key="not-a-real-key-123", base_url=url
     )
-    connection = verify_connection(connection)
-    assert connection.status == m.ConnectionStatus.INVALID_KEY
-    run = sync(connection, resources=["users"])
+    run = sync(connection, resources=["users"])  # not verified yet: the run finds out
     assert run.status == RunStatus.FAILED
     assert "not-a-real-key-123" not in run.error
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.INVALID_KEY
+    with pytest.raises(ConfigurationError, match="fix the key"):  # now refused up front
+        sync(connection, resources=["users"])
 
 
 def test_a_base_url_that_is_not_thrive_is_not_reported_as_working(db, thrive_settings, sandbox):

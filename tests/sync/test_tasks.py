@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from multiprocessing import Event, Value
 
 import pytest
@@ -12,7 +13,7 @@ from django_q.pusher import pusher
 from django_q.queues import Queue
 from django_q.worker import worker
 
-from thrive_integration.models import RunStatus, SyncRun
+from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 from thrive_integration.schedules import (
     export_schedule_name,
     import_schedule_name,
@@ -74,3 +75,14 @@ def test_schedules_follow_the_connection(connection):
     sync_schedules(connection)
     assert not Schedule.objects.filter(name=import_schedule_name(connection)).exists()
     assert Schedule.objects.filter(name=export_schedule_name(connection)).exists()
+
+
+@pytest.mark.parametrize("status", [ConnectionStatus.DISCONNECTED, ConnectionStatus.INVALID_KEY])
+def test_scheduled_import_skips_a_connection_that_cannot_sync(connection, status, caplog):
+    Connection.objects.filter(pk=connection.pk).update(status=status)
+
+    with caplog.at_level(logging.INFO, logger="thrive_integration.tasks"):
+        assert scheduled_import(connection.pk) is None
+
+    assert not SyncRun.objects.exists()
+    assert "skipped" in caplog.text

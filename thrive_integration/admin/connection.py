@@ -30,7 +30,7 @@ from ..connections import (
 )
 from ..exceptions import ConfigurationError
 from ..models import Connection, ConnectionStatus, RunStatus, SyncRun
-from ..schedules import sync_schedules
+from ..schedules import check_schedulable, sync_schedules
 from ..sync.runner import request_sync
 from ..verify import verify_connection
 from .sync import queue_runs
@@ -114,6 +114,14 @@ class ConnectionChangeForm(forms.ModelForm):
             "export_enabled",
             "export_interval_minutes",
         )
+
+    def _post_clean(self) -> None:
+        # After the form's values are on the instance: the core decides what may be scheduled.
+        super()._post_clean()
+        try:
+            check_schedulable(self.instance)
+        except ConfigurationError as exc:
+            self.add_error(None, str(exc))
 
 
 class RotateKeyForm(forms.Form):

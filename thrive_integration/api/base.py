@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -74,8 +74,32 @@ class OwnerRateThrottle(SimpleRateThrottle):
 
 
 class SyncRateThrottle(OwnerRateThrottle):
+    """Runs started per owner through the API, imports and re-maps alike.
+
+    Not a view throttle: a request refused for any other reason (an unknown connection, an
+    invalid body, a run already active) must not spend the budget, and only the core knows
+    whether a run starts. So the view reserves a slot just before recording the run and
+    releases it if the run is refused. Reserving first, rather than counting after the run
+    started, lets simultaneous requests see each other's slot; the history is read and
+    written like every DRF throttle's, so a burst may rarely let one run too many through.
+    """
+
     scope = "thrive-sync"
     setting = "API_SYNC_THROTTLE_RATE"
+
+    def reserve(self, request: Request) -> None:
+        """Take a slot, or refuse the request with 429 and Retry-After."""
+        if not self.allow_request(request, None):
+            raise Throttled(self.wait())
+
+    def release(self) -> None:
+        """Give back the slot `reserve` took: the run was not started."""
+        if self.rate is None or getattr(self, "key", None) is None:
+            return
+        history = self.cache.get(self.key, [])
+        if self.now in history:
+            history.remove(self.now)
+            self.cache.set(self.key, history, self.duration)
 
 
 class TieBreakingOrderingFilter(OrderingFilter):

@@ -25,7 +25,7 @@ from ..mapping import (
 )
 from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
 from ..sync.runner import request_remap
-from .base import OwnerScopedViewSet, SyncRateThrottle, connection_id
+from .base import OwnerScopedViewSet, connection_id
 from .filters import IdFilter, MomentFilter
 from .mapping_serializers import (
     CandidateProfileSerializer,
@@ -67,12 +67,6 @@ class FieldMappingViewSet(
         if not getattr(self, "swagger_fake_view", False):
             context["connection"] = self.connection
         return context
-
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.action == "remap":
-            throttles.append(SyncRateThrottle())
-        return throttles
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         ensure_default_mappings(self.connection)
@@ -132,7 +126,7 @@ class FieldMappingViewSet(
     def remap(self, request: Request, connection_pk: str) -> Response:
         connection = self.connection
         return queued_run_response(
-            connection, lambda: request_remap(connection, trigger=SyncRun.Trigger.API)
+            request, connection, lambda: request_remap(connection, trigger=SyncRun.Trigger.API)
         )
 
 

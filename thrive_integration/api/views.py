@@ -34,14 +34,20 @@ from .serializers import (
 )
 
 
-def queued_run_response(connection: m.Connection, request_run: Callable[[], m.SyncRun]) -> Response:
-    """202 with the run `request_run` records, queued once it commits; 409 if it is refused.
+def queued_run_response(
+    request: Request, connection: m.Connection, request_run: Callable[[], m.SyncRun]
+) -> Response:
+    """202 with the run `request_run` records, queued once it commits; 409 if it is refused;
+    429 if the owner's budget of runs is spent (only a started run spends it).
 
     The sync and remap actions answer alike: a client polls either run under `sync-runs/`.
     """
+    budget = SyncRateThrottle()
+    budget.reserve(request)
     try:
         run = request_run()
     except (SyncLocked, ConfigurationError) as exc:
+        budget.release()
         running = active_run(connection)
         conflict = {"detail": str(exc), "active_run": running.pk if running else None}
         return Response(conflict, status=status.HTTP_409_CONFLICT)
@@ -77,12 +83,6 @@ class ConnectionViewSet(
             permissions.append(DestructiveActionPermission())
         return permissions
 
-    def get_throttles(self):
-        throttles = super().get_throttles()
-        if self.action == "sync":
-            throttles.append(SyncRateThrottle())
-        return throttles
-
     @transaction.atomic
     def perform_destroy(self, connection: m.Connection) -> None:
         # Scheduled tasks name the connection by id: remove them with it.
@@ -114,7 +114,8 @@ class ConnectionViewSet(
         summary="Start a sync now",
         description=(
             "Records a run and queues it. 409 while another run of this connection is "
-            "pending or running, or when the connection is disconnected."
+            "pending or running, when the connection is disconnected, or when its last "
+            "verification found the key invalid (fix the key and verify again)."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -123,6 +124,7 @@ class ConnectionViewSet(
         body = SyncRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return queued_run_response(
+            request,
             connection,
             lambda: request_sync(
                 connection,
@@ -152,9 +154,17 @@ class ConnectionViewSet(
     @extend_schema(
         methods=["PATCH"],
         request=ScheduleSerializer,
-        responses=ScheduleSerializer,
+        responses={
+            200: ScheduleSerializer,
+            409: OpenApiResponse(
+                description="The connection is disconnected: reconnect it to turn its schedule on."
+            ),
+        },
         summary="Change the import and export schedule",
-        description="Intervals in minutes; the scheduled tasks are updated at once.",
+        description=(
+            "Intervals in minutes; the scheduled tasks are updated at once. A disconnected "
+            "connection's schedule cannot be turned on (409)."
+        ),
     )
     @action(detail=True, methods=["get", "patch"])
     def schedule(self, request: Request, pk: str | None = None) -> Response:
@@ -163,7 +173,10 @@ class ConnectionViewSet(
             return Response(ScheduleSerializer(connection).data)
         schedule = ScheduleSerializer(connection, data=request.data, partial=True)
         schedule.is_valid(raise_exception=True)
-        schedule.save()  # calls schedules.sync_schedules
+        try:
+            schedule.save()  # calls schedules.sync_schedules, which may refuse
+        except ConfigurationError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(schedule.data)
 
 

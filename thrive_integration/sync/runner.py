@@ -29,7 +29,15 @@ from ..conf import integration_settings
 from ..connections import client_for
 from ..exceptions import ConfigurationError, SyncLocked, ThriveIntegrationError
 from ..mapping import MappingOutcome, remap_batches
-from ..models import Connection, RunStatus, StepStatus, SyncError, SyncRun, SyncStep
+from ..models import (
+    Connection,
+    ConnectionStatus,
+    RunStatus,
+    StepStatus,
+    SyncError,
+    SyncRun,
+    SyncStep,
+)
 from ..redaction import redact
 from ..thrive import ThriveClient
 from . import cursors, locking
@@ -53,9 +61,20 @@ def request_sync(
     resources: list[str] | None = None,
     trigger: str = SyncRun.Trigger.MANUAL,
 ) -> SyncRun:
-    """Record a new import run with one step per resource (see `_record_run`)."""
+    """Record a new import run with one step per resource (see `_record_run`).
+
+    Refused up front when the run could only fail: every trigger (API, schedule, admin,
+    command) goes through here, so they all refuse alike.
+    """
     if connection.is_disconnected:
-        raise ConfigurationError("This connection is disconnected; reconnect it to sync.")
+        raise ConfigurationError(
+            "This connection is disconnected; reconnect it by entering its API key again."
+        )
+    if connection.status == ConnectionStatus.INVALID_KEY:
+        raise ConfigurationError(
+            "Thrive refused this connection's API key at its last verification; fix the key "
+            "(enter a valid one) and verify the connection again before syncing."
+        )
     kind = SyncRun.Kind.FULL if full else SyncRun.Kind.INCREMENTAL
     return _record_run(connection, kind, trigger, [spec.name for spec in resolve(resources)])
 

@@ -1,0 +1,49 @@
+"""The thrive_* commands over the same core the API uses: schedules, refusals, messages."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_q.models import Schedule
+
+from tests.sync.conftest import API_KEY
+from thrive_integration.connections import disconnect
+from thrive_integration.models import Connection, ConnectionStatus, SyncRun
+
+pytestmark = pytest.mark.django_db
+
+
+def connect(monkeypatch, url: str, name: str = "thrive", owner: str = "tenant-a") -> None:
+    monkeypatch.setenv("THRIVE_API_KEY", API_KEY)
+    call_command("thrive_connect", name, "--base-url", url, "--owner", owner)
+
+
+def test_thrive_connect_creates_the_schedules_the_connection_reports(
+    thrive_settings, sandbox, monkeypatch
+):
+    connect(monkeypatch, sandbox[1], name="demo")
+
+    connection = Connection.objects.get(name="demo")
+    assert connection.import_enabled and connection.export_enabled
+    assert set(Schedule.objects.values_list("name", flat=True)) == {
+        f"thrive-import-{connection.pk}",
+        f"thrive-export-{connection.pk}",
+    }
+
+
+def test_thrive_connect_again_reconnects_a_disconnected_connection(connection, monkeypatch):
+    disconnect(connection)
+
+    connect(monkeypatch, connection.base_url)
+
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.NEW
+
+
+def test_thrive_sync_refuses_a_key_found_invalid_and_says_what_to_do(connection):
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.INVALID_KEY)
+
+    with pytest.raises(CommandError, match="fix the key .* verify the connection again"):
+        call_command("thrive_sync", connection.name, "--no-progress")
+
+    assert not SyncRun.objects.exists()
