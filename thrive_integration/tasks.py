@@ -11,6 +11,7 @@ from .conf import integration_settings
 from .exceptions import ConfigurationError, SyncLocked
 from .models import Connection, SyncRun
 from .sync.runner import execute_run, request_sync
+from .verify import verify_connection
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +46,10 @@ def scheduled_import(connection_id: int) -> int | None:
         return None
     enqueue_run(run.pk)
     return run.pk
+
+
+def verify(connection_id: int) -> str:
+    """Verify a connection's key off the request path (the API and admin verify inline, to
+    answer at once): for a host that re-checks keys on its own schedule or in bulk, e.g.
+    `async_task("thrive_integration.tasks.verify", connection.pk)`. Returns the new status."""
+    return verify_connection(Connection.objects.get(pk=connection_id)).status

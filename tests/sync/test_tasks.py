@@ -8,11 +8,14 @@ from multiprocessing import Event, Value
 import pytest
 from django.conf import settings
 from django_q.brokers import get_broker
+from django_q.models import Task
 from django_q.monitor import monitor
 from django_q.pusher import pusher
 from django_q.queues import Queue
+from django_q.tasks import async_task
 from django_q.worker import worker
 
+from tests.sync.conftest import API_KEY
 from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 from thrive_integration.schedules import (
     export_schedule_name,
@@ -48,6 +51,18 @@ def test_scheduled_import_runs_through_the_broker(connection):
     run = SyncRun.objects.get(pk=run_id)
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.trigger == SyncRun.Trigger.SCHEDULE
+
+
+def test_verify_task_runs_through_the_broker_with_only_the_id(connection):
+    broker = get_broker()
+    broker.purge_queue()
+    async_task("thrive_integration.tasks.verify", connection.pk)
+    work_off(broker)
+    task = Task.objects.get(func="thrive_integration.tasks.verify")
+    assert (task.success, task.args, task.result) == (True, (connection.pk,), "active")
+    assert API_KEY not in repr((task.args, task.kwargs, task.result))
+    connection.refresh_from_db()
+    assert (connection.status, connection.missing_permissions) == (ConnectionStatus.ACTIVE, [])
 
 
 def test_budgeted_task_re_enqueues_itself_until_done(connection, settings):
