@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -40,7 +40,7 @@ from .pipeline_serializers import (
     RejectSerializer,
     StageMappingSerializer,
 )
-from .schema import ThriveAutoSchema
+from .schema import INVALID_REQUEST, ThriveAutoSchema
 
 
 def _refused(refusal: pipeline.PipelineRefused) -> ValidationError:
@@ -234,7 +234,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
             raise _refused(refusal) from None
         return Response(ActionOutcomeSerializer(outcomes, many=True).data)
 
-    @extend_schema(responses=ChoicesSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("connection", int, required=True)],
+        responses={200: ChoicesSerializer, 400: INVALID_REQUEST},
+    )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def choices(self, request: Request) -> Response:
         """What a connection's advance and reject menus offer (`?connection=` required)."""

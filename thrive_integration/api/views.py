@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Model, OuterRef, Subquery
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -115,7 +115,6 @@ class ConnectionViewSet(
         request=SyncRequestSerializer,
         responses={
             202: SyncRunSerializer,
-            400: OpenApiResponse(description="Invalid body, e.g. an unknown resource."),
             409: ConflictSerializer,
         },
         summary="Start a sync now",
