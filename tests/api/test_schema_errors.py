@@ -28,3 +28,25 @@ def test_refusals_from_the_api_itself_name_their_body():
     assert schema == {"$ref": "#/components/schemas/ErrorDetail"}
     assert SCHEMA["components"]["schemas"]["ErrorDetail"]["required"] == ["detail"]
     assert "400" in SCHEMA["paths"]["/api/thrive/contacts/"]["get"]["responses"]
+
+
+def test_a_404_names_its_body_and_a_400_admits_every_shape_it_takes():
+    responses = SCHEMA["paths"]["/api/thrive/connections/{id}/"]["patch"]["responses"]
+    not_found = responses["404"]["content"]["application/json"]["schema"]
+    invalid = responses["400"]["content"]["application/json"]["schema"]
+
+    assert not_found == {"$ref": "#/components/schemas/ErrorDetail"}
+    assert invalid["type"] == "object"
+    assert invalid["additionalProperties"] == {}
+    assert "detail" in invalid["properties"]
+    assert "detail" in invalid["description"] and "field" in invalid["description"]
+
+
+def test_a_list_can_be_refused_for_its_cursor_and_choices_for_its_connection():
+    paths = SCHEMA["paths"]
+    assert "400" in paths["/api/thrive/connections/"]["get"]["responses"]
+    choices = paths["/api/thrive/applications/choices/"]["get"]
+    assert "400" in choices["responses"]
+    (connection,) = [p for p in choices["parameters"] if p["name"] == "connection"]
+    assert connection["required"] is True
+    assert "400" not in paths["/api/thrive/pipeline-stages/"]["get"]["responses"]

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, Throttled
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -24,10 +24,14 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.viewsets import GenericViewSet
 
 from ..conf import integration_settings
+from .parsers import BoundedJSONParser
 from .schema import ThriveAutoSchema
 
 # The unique column every ordering ends with, so rows with equal sort keys keep one order.
 TIE_BREAKER = "id"
+# Any path segment as an id: DRF's default excludes dots, so `1.5` missed every route and got
+# the host's HTML 404 page. Matched, a malformed id is the API's own JSON 404.
+ANY_SEGMENT = "[^/]+"
 
 
 def request_owner(request: Request) -> str | None:
@@ -112,6 +116,19 @@ class TieBreakingOrderingFilter(OrderingFilter):
             ordering.append(f"{direction}{TIE_BREAKER}")
         return ordering
 
+    def remove_invalid_fields(
+        self, queryset: QuerySet, fields: list[str], view: Any, request: Request
+    ) -> list[str]:
+        # DRF drops an unknown field silently, so a typo would sort by something else.
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        unknown = [term for term in fields if term and term not in valid]
+        if unknown:
+            names = self.get_valid_fields(queryset, view, {"request": request})
+            allowed = ", ".join(name for name, _ in names)
+            message = f"Unknown ordering {unknown[0][:100]!r}; use {allowed}."
+            raise ValidationError({self.ordering_param: [message]})
+        return valid
+
 
 class StableCursorPagination(CursorPagination):
     """Cursor (keyset) paging: a row inserted or deleted meanwhile never shifts a page.
@@ -126,11 +143,14 @@ class StableCursorPagination(CursorPagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None):
+        # DRF answers a bad cursor with a 404, as if the list did not exist; the list is
+        # there and the query is wrong, so it is a 400 like a bad filter value.
         try:
             return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, ValueError, TypeError):
-            # A well-formed cursor whose position does not fit the ordering column.
-            raise NotFound(self.invalid_cursor_message) from None
+        except (NotFound, DjangoValidationError, ValueError, TypeError):
+            # Undecodable, or well-formed with a position that does not fit the ordering column.
+            message = self.invalid_cursor_message
+            raise ValidationError({self.cursor_query_param: [message]}) from None
 
 
 class OwnerScopedViewSet(GenericViewSet):
@@ -140,11 +160,14 @@ class OwnerScopedViewSet(GenericViewSet):
     owner_lookup = "connection__owner"
     permission_classes = (IsAuthenticated, HasOwner)
     throttle_classes = (OwnerRateThrottle,)
+    # JSON only, as docs/rest-api.md promises, whatever parsers the host's own API accepts.
+    parser_classes = (BoundedJSONParser,)
     pagination_class = StableCursorPagination
     filter_backends = (DjangoFilterBackend, TieBreakingOrderingFilter)
     ordering_fields = (TIE_BREAKER,)
     ordering = (TIE_BREAKER,)
     schema = ThriveAutoSchema()
+    lookup_value_regex = ANY_SEGMENT
 
     @property
     def owner(self) -> str:
@@ -187,6 +210,19 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+class NoFieldsSerializer(StrictSerializer):
+    """The body of an action that takes no fields: empty or `{}`."""
+
+
+def refuse_any_body(request: Request) -> None:
+    """A 400 for a body sent to an action that takes none, as for any unknown field.
+
+    Reading `request.data` parses the body, so malformed JSON is a 400 too; an empty body
+    parses to `{}`.
+    """
+    NoFieldsSerializer(data=request.data).is_valid(raise_exception=True)
 
 
 def field_names(model: type[Model], *, exclude: set[str]) -> list[str]:

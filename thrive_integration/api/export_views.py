@@ -9,6 +9,7 @@ Rows are reached through their connection's owner; another owner's row or profil
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -18,9 +19,23 @@ from rest_framework.routers import SimpleRouter
 
 from .. import export
 from ..export.fields import TAG_FIELDS
-from ..models import OutboxEntry
-from .base import OwnerScopedViewSet
+from ..models import OutboxEntry, OutboxKind, OutboxState
+from .base import OwnerScopedViewSet, refuse_any_body
 from .export_serializers import ExportProfileSerializer, OutboxEntrySerializer
+from .filters import IdFilter
+
+
+class OutboxEntryFilter(django_filters.FilterSet):
+    # Ids, not django-filter's default model choices: those look the id up among every
+    # owner's rows, so an unknown id was a 400 and another owner's an empty page.
+    connection = IdFilter(field_name="connection_id")
+    profile = IdFilter(field_name="profile_id")
+    kind = django_filters.ChoiceFilter(choices=OutboxKind.choices)
+    state = django_filters.ChoiceFilter(choices=OutboxState.choices)
+
+    class Meta:
+        model = OutboxEntry
+        fields = ("connection", "kind", "state", "profile")
 
 
 class OutboxEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
@@ -28,7 +43,7 @@ class OutboxEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
 
     queryset = OutboxEntry.objects.all()
     serializer_class = OutboxEntrySerializer
-    filterset_fields = ("connection", "kind", "state", "profile")
+    filterset_class = OutboxEntryFilter
     ordering_fields = ("id", "created_at", "updated_at")
 
     def get_serializer_class(self):
@@ -67,6 +82,7 @@ class OutboxEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str | None = None) -> Response:
         entry = self.get_object()
+        refuse_any_body(request)
         if not export.retry(entry):
             return Response(
                 {"detail": f"Only failed rows can be retried; this one is {entry.state}."},

@@ -42,6 +42,31 @@ class MomentFilter(django_filters.IsoDateTimeFilter):
     field_class = MomentField
 
 
+BOOLEAN_SPELLINGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+class StrictBooleanField(forms.Field):
+    """`true` or `false` (or 1 / 0, any case); anything else is refused.
+
+    django-filter's boolean widget turns an unknown spelling into "no filter", so
+    `?deleted=maybe` answered the whole list as if it had been filtered.
+    """
+
+    widget = forms.TextInput
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        spelled = str(value).lower()
+        if spelled not in BOOLEAN_SPELLINGS:
+            raise ValidationError("Use true or false.", code="invalid")
+        return BOOLEAN_SPELLINGS[spelled]
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -70,7 +95,7 @@ class MirrorFilter(django_filters.FilterSet):
         lookup_expr="gte",
         help_text="Records Thrive changed at or after this moment (ISO 8601).",
     )
-    deleted = django_filters.BooleanFilter(
+    deleted = StrictBooleanFilter(
         field_name="remote_deleted_at",
         lookup_expr="isnull",
         exclude=True,

@@ -25,8 +25,8 @@ from ..mapping import (
 )
 from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
 from ..sync.runner import request_remap
-from .base import OwnerScopedViewSet, connection_id
-from .filters import IdFilter, MomentFilter
+from .base import ANY_SEGMENT, OwnerScopedViewSet, connection_id, refuse_any_body
+from .filters import IdFilter, MomentFilter, StrictBooleanFilter
 from .mapping_serializers import (
     CandidateProfileSerializer,
     FieldMappingSerializer,
@@ -125,6 +125,7 @@ class FieldMappingViewSet(
     @action(detail=False, methods=["post"])
     def remap(self, request: Request, connection_pk: str) -> Response:
         connection = self.connection
+        refuse_any_body(request)
         return queued_run_response(
             request, connection, lambda: request_remap(connection, trigger=SyncRun.Trigger.API)
         )
@@ -132,7 +133,7 @@ class FieldMappingViewSet(
 
 class CandidateProfileFilter(django_filters.FilterSet):
     connection = IdFilter(field_name="connection_id")
-    off_limits = django_filters.BooleanFilter()
+    off_limits = StrictBooleanFilter()
     updated_since = MomentFilter(
         field_name="updated_at",
         lookup_expr="gte",
@@ -155,7 +156,7 @@ class CandidateProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
 def register_mapping_routes(router: SimpleRouter) -> None:
     router.register(
-        r"connections/(?P<connection_pk>[^/.]+)/field-mappings",
+        rf"connections/(?P<connection_pk>{ANY_SEGMENT})/field-mappings",
         FieldMappingViewSet,
         basename="field-mapping",
     )

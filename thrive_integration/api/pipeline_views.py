@@ -12,7 +12,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -25,7 +25,8 @@ from .. import models as m
 from .. import pipeline
 from ..pipeline import applications as pipeline_applications
 from ..pipeline import choices, inbound
-from .base import MAX_ID, OwnerRateThrottle, OwnerScopedViewSet
+from .base import ANY_SEGMENT, MAX_ID, OwnerRateThrottle, OwnerScopedViewSet
+from .filters import IdFilter, StrictBooleanFilter
 from .pipeline_serializers import (
     ActionOutcomeSerializer,
     AdvanceSerializer,
@@ -39,7 +40,7 @@ from .pipeline_serializers import (
     RejectSerializer,
     StageMappingSerializer,
 )
-from .schema import ThriveAutoSchema
+from .schema import INVALID_REQUEST, ThriveAutoSchema
 
 
 def _refused(refusal: pipeline.PipelineRefused) -> ValidationError:
@@ -53,22 +54,18 @@ class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gen
     serializer_class = PipelineStageSerializer
     permission_classes = OwnerScopedViewSet.permission_classes
     throttle_classes = (OwnerRateThrottle,)
+    # A handful of rows, the same for every owner: one plain array, not a cursor page.
     pagination_class = None
     schema = ThriveAutoSchema()
-
-
-def id_filter(field_name: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(
-        field_name=field_name, min_value=1, max_value=MAX_ID, decimal_places=0
-    )
+    lookup_value_regex = ANY_SEGMENT
 
 
 class ConnectionFilter(django_filters.FilterSet):
-    connection = id_filter("connection_id")
+    connection = IdFilter(field_name="connection_id")
 
 
 class StageMappingFilter(ConnectionFilter):
-    needs_attention = django_filters.BooleanFilter(method="filter_needs_attention")
+    needs_attention = StrictBooleanFilter(method="filter_needs_attention")
 
     class Meta:
         model = m.StageMapping
@@ -117,10 +114,10 @@ class ExcludedRejectionReasonViewSet(
 
 
 class ApplicationFilter(ConnectionFilter):
-    search = id_filter("search_id")
-    pipeline_stage = id_filter("pipeline_stage_id")
-    rejected = django_filters.BooleanFilter()
-    sla_breached = django_filters.BooleanFilter(method="filter_sla_breached")
+    search = IdFilter(field_name="search_id")
+    pipeline_stage = IdFilter(field_name="pipeline_stage_id")
+    rejected = StrictBooleanFilter()
+    sla_breached = StrictBooleanFilter(method="filter_sla_breached")
 
     class Meta:
         model = m.Application
@@ -237,7 +234,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
             raise _refused(refusal) from None
         return Response(ActionOutcomeSerializer(outcomes, many=True).data)
 
-    @extend_schema(responses=ChoicesSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("connection", int, required=True)],
+        responses={200: ChoicesSerializer, 400: INVALID_REQUEST},
+    )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def choices(self, request: Request) -> Response:
         """What a connection's advance and reject menus offer (`?connection=` required)."""
@@ -250,9 +250,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
 
 
 def _owned_connection(owner: str, connection_id: object) -> m.Connection:
-    if not str(connection_id or "").isdigit() or int(connection_id) > MAX_ID:
+    if connection_id in (None, ""):
         raise ValidationError({"connection": ["A connection id is required."]})
-    return get_object_or_404(m.Connection, owner=owner, pk=int(connection_id))
+    digits = str(connection_id)
+    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
+        raise ValidationError({"connection": ["This is not a valid connection id."]})
+    return get_object_or_404(m.Connection, owner=owner, pk=int(digits))
 
 
 def _owned_mapping(connection: m.Connection, mapping_id: int) -> m.StageMapping:

@@ -22,11 +22,24 @@ _FORBIDDEN = OpenApiResponse(
     _DETAIL, "Not allowed: no credentials, no owner for the account, or no permission."
 )
 _THROTTLED = OpenApiResponse(_DETAIL, "Too many requests for this owner; retry later.")
-# These two have no body schema: the API's own are JSON (`detail`, or messages by field), but
-# a path the host's URLconf cannot route, or a request Django refuses before the API sees it,
-# gets the host's error page.
-_NOT_FOUND = OpenApiResponse(description="No such object for your owner.")
-_INVALID = OpenApiResponse(description="Invalid body or query: messages by field name.")
+# Every path segment reaches the API, which answers a malformed id like an unknown one.
+_NOT_FOUND = OpenApiResponse(_DETAIL, "No such object for your owner.")
+# One schema for every shape a 400 takes: which one depends on what was refused.
+_REFUSAL = {
+    "type": "object",
+    "description": (
+        "Why the request was refused. A body that is not JSON (or nests too deeply): "
+        '`{"detail": "message"}`. A refused field, filter or query parameter: messages by '
+        'its name, `{"field": ["message"]}`, nested like the body. A refused pipeline action: '
+        "`detail` and messages by field. Field-mapping validate and preview: "
+        '`{"valid": false, "errors": ["message"]}`; saving an invalid field mapping: '
+        '`{"mappings": ["message"]}`.'
+    ),
+    # Untyped: a client's body may itself name a field `detail` and get a list back.
+    "properties": {"detail": {"description": "A message about the whole request."}},
+    "additionalProperties": {},
+}
+INVALID_REQUEST = OpenApiResponse(_REFUSAL, "Invalid body or query.")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -37,14 +50,19 @@ class ThriveAutoSchema(AutoSchema):
         if "{" in self.path:
             errors["404"] = _NOT_FOUND
         if self._reads_input():
-            errors["400"] = _INVALID
+            errors["400"] = INVALID_REQUEST
         for code, response in errors.items():
             if code not in bodies:
                 bodies[code] = self._get_response_for_code(response, code, direction=direction)
         return bodies
 
     def _reads_input(self) -> bool:
-        """A body it validates, or a list it filters by query: both can be refused."""
+        """A body, or a list's query (filters, ordering, cursor): each can be refused.
+
+        Every body is parsed, so malformed JSON is a 400 even where no field is taken.
+        """
         if self.method in _WITH_BODY:
-            return self.get_request_serializer() is not None
-        return self._is_list_view() and bool(getattr(self.view, "filterset_class", None))
+            return True
+        if not self._is_list_view():
+            return False
+        return bool(getattr(self.view, "filterset_class", None) or self._get_paginator())

@@ -21,7 +21,12 @@ from ..schedules import remove_schedules
 from ..sync.runner import active_run, request_sync
 from ..verify import verify_connection
 from . import filters
-from .base import DestructiveActionPermission, OwnerScopedViewSet, SyncRateThrottle
+from .base import (
+    DestructiveActionPermission,
+    OwnerScopedViewSet,
+    SyncRateThrottle,
+    refuse_any_body,
+)
 from .serializers import (
     ConflictSerializer,
     ConnectionSerializer,
@@ -101,14 +106,15 @@ class ConnectionViewSet(
     )
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, pk: str | None = None) -> Response:
-        connection = verify_connection(self.get_object())
+        connection = self.get_object()
+        refuse_any_body(request)
+        connection = verify_connection(connection)
         return Response(VerificationSerializer(connection).data)
 
     @extend_schema(
         request=SyncRequestSerializer,
         responses={
             202: SyncRunSerializer,
-            400: OpenApiResponse(description="Invalid body, e.g. an unknown resource."),
             409: ConflictSerializer,
         },
         summary="Start a sync now",
@@ -142,7 +148,9 @@ class ConnectionViewSet(
     )
     @action(detail=True, methods=["post"])
     def disconnect(self, request: Request, pk: str | None = None) -> Response:
-        connection = disconnect(self.get_object())
+        connection = self.get_object()
+        refuse_any_body(request)
+        connection = disconnect(connection)
         return Response(self.get_serializer(connection).data)
 
     @extend_schema(

@@ -1,0 +1,214 @@
+"""Malformed requests are refused by the API itself, in JSON: 400 for a bad body or query,
+404 for a malformed id; never a 500 or the host's HTML error page."""
+
+from __future__ import annotations
+
+import pytest
+
+from thrive_integration.api.parsers import MAX_NESTING
+from thrive_integration.models import Connection, OutboxEntry, OutboxState, SyncRun
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/thrive/"
+
+
+def post_raw(api, path: str, body: str):
+    return api.generic("POST", f"{API}{path}", body, content_type="application/json")
+
+
+def nested(key: str, depth: int) -> str:
+    return f'{{"{key}": {"[" * depth}{"]" * depth}}}'
+
+
+@pytest.fixture
+def failed_entry(connection: Connection) -> OutboxEntry:
+    return OutboxEntry.objects.create(
+        connection=connection,
+        kind="add_note",
+        payload={},
+        idempotency_key="refusals",
+        state=OutboxState.FAILED,
+    )
+
+
+# ---- bodies --------------------------------------------------------------------------------
+
+BODY_PATHS = (
+    "connections/",
+    "connections/{c}/sync/",
+    "connections/{c}/field-mappings/",
+    "connections/{c}/field-mappings/preview/",
+    "outbox/export-profile/",
+    "stage-mappings/regroup/",
+    "applications/bulk-advance/",
+)
+
+
+@pytest.mark.parametrize("path", BODY_PATHS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Deeper than the interpreter's recursion limit: the decoder itself gives up.
+        nested("name", 5000),
+        # Decodable, but deep enough to exhaust the stack in the ORM (a profile lookup).
+        nested("profile", 600),
+        nested("connection", MAX_NESTING),
+    ],
+    ids=["5000-deep", "600-deep", "just-too-deep"],
+)
+def test_a_deeply_nested_body_is_a_json_400(api, connection, path, body):
+    response = post_raw(api, path.format(c=connection.pk), body)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "nests" in response.json()["detail"]
+
+
+def test_a_body_nested_within_the_bound_is_validated_as_usual(api, connection):
+    response = post_raw(api, "connections/", nested("name", MAX_NESTING - 1))
+
+    assert response.status_code == 400
+    assert "name" in response.json()
+
+
+def test_only_json_bodies_are_read(api):
+    response = api.post(f"{API}connections/", {"name": "x"}, format="multipart")
+
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("action", ["remap", "retry", "verify", "disconnect"])
+@pytest.mark.parametrize(
+    ("body", "refused"),
+    [("{bad", "detail"), ('{"junk": 1}', "junk"), ('{"full": true}', "full"), ("[]", None)],
+)
+def test_an_action_without_fields_refuses_any_body(
+    api, connection, failed_entry, action, body, refused
+):
+    path = {
+        "remap": f"connections/{connection.pk}/field-mappings/remap/",
+        "retry": f"outbox/{failed_entry.pk}/retry/",
+        "verify": f"connections/{connection.pk}/verify/",
+        "disconnect": f"connections/{connection.pk}/disconnect/",
+    }[action]
+
+    response = post_raw(api, path, body)
+
+    assert response.status_code == 400
+    if refused:
+        assert refused in response.json()
+    assert not SyncRun.objects.exists()
+    failed_entry.refresh_from_db()
+    assert failed_entry.state == OutboxState.FAILED
+    connection.refresh_from_db()
+    assert connection.status == "new"
+
+
+@pytest.mark.parametrize("body", ["", "{}"])
+def test_an_action_without_fields_takes_an_empty_body(api, connection, failed_entry, body):
+    remap = post_raw(api, f"connections/{connection.pk}/field-mappings/remap/", body)
+    retry = post_raw(api, f"outbox/{failed_entry.pk}/retry/", body)
+
+    assert remap.status_code == 202
+    assert retry.status_code == 202
+
+
+# ---- list queries ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("contacts/", {"deleted": "maybe"}),
+        ("candidate-profiles/", {"off_limits": "maybe"}),
+        ("stage-mappings/", {"needs_attention": "maybe"}),
+        ("applications/", {"rejected": "maybe"}),
+        ("applications/", {"sla_breached": "maybe"}),
+        ("outbox/", {"state": "bogus"}),
+        ("outbox/", {"kind": "bogus"}),
+        ("outbox/", {"connection": "abc"}),
+        ("outbox/", {"profile": "1.5"}),
+        ("applications/", {"connection": "1.5"}),
+        ("sync-runs/", {"status": "bogus"}),
+    ],
+)
+def test_a_filter_value_it_cannot_read_is_a_400(api, connection, path, params):
+    response = api.get(f"{API}{path}", params)
+
+    assert response.status_code == 400
+    assert set(response.json()) == set(params)
+
+
+@pytest.mark.parametrize("spelling", ["true", "True", "1", "false", "0"])
+def test_booleans_are_true_or_false(api, connection, spelling):
+    assert api.get(f"{API}contacts/", {"deleted": spelling}).status_code == 200
+
+
+def test_outbox_filters_do_not_tell_another_owners_connection_from_none(
+    api, connection, foreign_connection
+):
+    theirs = api.get(f"{API}outbox/", {"connection": foreign_connection.pk})
+    nobody = api.get(f"{API}outbox/", {"connection": foreign_connection.pk + 1000})
+
+    assert (theirs.status_code, theirs.json()["results"]) == (200, [])
+    assert (nobody.status_code, nobody.json()["results"]) == (200, [])
+
+
+LISTS = ("connections/", "sync-runs/", "contacts/", "outbox/", "applications/", "stage-mappings/")
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_an_unknown_ordering_is_a_400(api, connection, path):
+    response = api.get(f"{API}{path}", {"ordering": "id,bogus"})
+
+    assert response.status_code == 400
+    assert "bogus" in response.json()["ordering"][0]
+    assert api.get(f"{API}{path}", {"ordering": "-id"}).status_code == 200
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_bad_cursor_is_a_400(api, connection, path):
+    response = api.get(f"{API}{path}", {"cursor": "bad"})
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor"]}
+
+
+def test_choices_say_whether_the_connection_is_missing_or_malformed(api, connection):
+    url = f"{API}applications/choices/"
+
+    missing = api.get(url).json()["connection"][0]
+    malformed = api.get(url, {"connection": "abc"})
+
+    assert missing == "A connection id is required."
+    assert malformed.status_code == 400
+    assert malformed.json() == {"connection": ["This is not a valid connection id."]}
+
+
+# ---- ids in the path ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "connections/1.5/field-mappings/",
+        "connections/1.5/field-mappings/remap/",
+        "connections/%2e%2e/field-mappings/remap/",
+        "connections/../field-mappings/",
+        "connections/{c}/field-mappings/1.5/",
+        "connections/1.5/",
+        "contacts/1.5/",
+        "outbox/1.5/retry/",
+        "pipeline-stages/1.5/",
+    ],
+)
+def test_a_malformed_id_is_the_apis_json_404(api, connection, path):
+    url = f"{API}{path.format(c=connection.pk)}"
+    method = api.post if url.endswith(("remap/", "retry/")) else api.get
+
+    response = method(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
