@@ -12,7 +12,13 @@ from thrive_integration.export import enqueue
 from thrive_integration.export.contacts import refuse_off_limits_contact
 from thrive_integration.export.errors import ExportRefused
 from thrive_integration.export.tasks import export_outbox_entry, scheduled_export
-from thrive_integration.models import OutboxEntry, OutboxKind, OutboxState
+from thrive_integration.models import (
+    Connection,
+    ConnectionStatus,
+    OutboxEntry,
+    OutboxKind,
+    OutboxState,
+)
 from thrive_integration.schedules import sync_schedules
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +53,15 @@ def test_scheduled_export_queues_only_due_rows(connection, django_capture_on_com
     connection.export_enabled = False
     connection.save()
     assert scheduled_export(connection.pk) == 0
+
+
+@pytest.mark.parametrize("status", [ConnectionStatus.INVALID_KEY, ConnectionStatus.DISCONNECTED])
+def test_scheduled_export_waits_while_thrive_would_refuse_the_key(connection, status):
+    entry = note(connection, "waits")
+    Connection.objects.filter(pk=connection.pk).update(status=status)
+    assert scheduled_export(connection.pk) == 0
+    entry.refresh_from_db()
+    assert (entry.state, entry.attempts) == (OutboxState.PENDING, 0)
 
 
 def test_export_schedule_follows_the_connection(connection):
