@@ -44,7 +44,37 @@ def test_every_transform_is_documented():
         ({"thrive_paths": "phone"}, "non-empty list"),
         ({"transform": "uppercase"}, "unknown transform 'uppercase'"),
         ({"thrive_paths": ["phone", "email"]}, "takes 1 path(s), got 2"),
-        ({"platform_field": "company", "transform": "current_position"}, "child field path"),
+        (
+            {"platform_field": "company", "transform": "current_position"},
+            "reads a field of positions, such as 'positions.title', not 'phone'",
+        ),
+        (
+            {
+                "platform_field": "title",
+                "thrive_paths": ["educations.school_name"],
+                "transform": "current_position",
+            },
+            "reads a field of positions",
+        ),
+        ({"thrive_paths": ["phone."]}, "have no field 'phone.'"),
+        ({"thrive_paths": [".phone"]}, "have no field ''"),
+        (
+            {
+                "platform_field": "name",
+                "thrive_paths": ["first_name", "first_name"],
+                "transform": "join",
+            },
+            "is given one path twice",
+        ),
+        (
+            {
+                "platform_field": "skills",
+                "thrive_paths": ["notes.body"],
+                "transform": "string_list",
+            },
+            "but 'notes.body' is HTML",
+        ),
+        ({"thrive_paths": ["contact_comments.body"]}, "is HTML"),
         ({"platform_field": "skills"}, "makes text, but CandidateProfile.skills holds list"),
         ({"thrive_object": "invoice"}, "unknown Thrive object 'invoice'"),
         (
@@ -80,7 +110,7 @@ def test_every_transform_is_documented():
         ),
         (
             {"thrive_object": "candidacy", "platform_field": "source"},
-            "Thrive candidacys have no field 'phone'",
+            "Thrive candidacies have no field 'phone'",
         ),
         (
             {
@@ -106,7 +136,7 @@ def test_invalid_mapping_messages(fields, message):
     [
         ("notes", ["contact_comments"], "notes"),
         ("tags", ["positions.company_name"], "string_list"),
-        ("company", ["educations.school_name"], "current_position"),
+        ("company", ["positions.company_name"], "current_position"),
         ("name", ["preferred_name"], "text"),
     ],
 )
@@ -126,17 +156,42 @@ def test_a_structure_where_a_value_was_expected_maps_to_no_text():
         ),
         _mapping(platform_field="phone"),
     ]
+    mappings += [
+        _mapping(platform_field="source", thrive_paths=["source"]),
+        _mapping(platform_field="skills", thrive_paths=["skills"], transform="string_list"),
+        _mapping(platform_field="github_url", thrive_paths=["github_url"], transform="url"),
+        _mapping(platform_field="linkedin_url", thrive_paths=["linkedin_url"], transform="url"),
+    ]
     record = {
         "first_name": {"given": "Ada"},
         "last_name": "Lovelace",
         "phone": ["+44 1"],
         "positions": [{"title": {"en": "Countess"}, "current": True}],
+        "source": True,
+        "skills": [True, 5, "ok", None],
+        "github_url": "Ada",
+        "linkedin_url": "linkedin.com/in/ada",
     }
     assert map_record(record, mappings, "contact") == {
         "name": "Lovelace",
         "title": "",
         "phone": "",
+        "source": "",
+        "skills": ["5", "ok"],
+        "github_url": "",
+        "linkedin_url": "https://linkedin.com/in/ada",
     }
+
+
+def test_a_path_thrive_does_not_have_is_reported_once():
+    errors = _errors(
+        _mapping(
+            thrive_object="candidacy",
+            platform_field="source",
+            thrive_paths=["candidacy_stage.name"],
+        )
+    )
+    assert errors == ["source: Thrive candidacies have no field 'candidacy_stage.name'"]
 
 
 def test_two_mappings_writing_one_field():

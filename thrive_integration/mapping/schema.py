@@ -56,6 +56,7 @@ _CANDIDACY_FIELDS = [
     "contact_id",
     "search_id",
     "candidacy_stage",
+    "contact",  # embedded with include=contact
     "candidacy_stage_entered_at",
     "rejection_reason",
     "rejected_at",
@@ -70,7 +71,9 @@ _CANDIDACY_CHILDREN = {
 
 # Top-level fields whose value is a list of plain values, or an object, rather than one value.
 _LIST_FIELDS = frozenset({"skills"})
-_OBJECT_FIELDS = frozenset({"candidacy_stage"})
+_OBJECT_FIELDS = frozenset({"candidacy_stage", "contact"})
+# Note bodies are HTML: only the notes transform reads them, and it sanitises them.
+_HTML_FIELDS = frozenset({"notes.body", "contact_comments.body", "candidacy_comments.body"})
 
 # Thrive object → {top-level field: child fields (for embedded lists) or None}.
 THRIVE_FIELDS: dict[str, dict[str, frozenset[str] | None]] = {
@@ -143,13 +146,17 @@ def path_problem(thrive_object: str, path: object) -> str | None:
     fields = THRIVE_FIELDS.get(thrive_object, {})
     if not isinstance(path, str) or not path:
         return f"a Thrive field path must be a non-empty string, not {path!r}"
-    head, _, rest = path.partition(".")
+    head, dot, rest = path.partition(".")
+    plural = _PLURALS.get(thrive_object, f"{thrive_object}s")
     if head not in fields:
-        return f"Thrive {thrive_object}s have no field {head!r}"
+        return f"Thrive {plural} have no field {head!r}"
     children = fields[head]
-    if rest and (children is None or rest not in children):
-        return f"Thrive {thrive_object}s have no field {path!r}"
+    if dot and (children is None or rest not in children):
+        return f"Thrive {plural} have no field {path!r}"
     return None
+
+
+_PLURALS = {FieldMapping.ThriveObject.CANDIDACY: "candidacies"}
 
 
 def path_shape(path: str) -> str:
@@ -157,6 +164,8 @@ def path_shape(path: str) -> str:
     list of plain values: `skills`, or one field of every child, `positions.title`), "object",
     or the name of the embedded child list it is (`positions`)."""
     head, _, rest = path.partition(".")
+    if path in _HTML_FIELDS:
+        return "html"
     if rest or head in _LIST_FIELDS:
         return "values"
     if head in _OBJECT_FIELDS:

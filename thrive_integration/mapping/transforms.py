@@ -36,8 +36,8 @@ class Transform:
     func: Callable[[Source], Any]
     min_paths: int = 1
     max_paths: int | None = 1
-    # Only a list child's field (e.g. "positions.title") makes sense for this transform.
-    needs_child_path: bool = False
+    # Only a field of one of these child lists (e.g. "positions.title") makes sense for it.
+    child_of: frozenset[str] = frozenset()
     # The shapes of path it can read (see schema.path_shape): one value unless it says more.
     reads: frozenset[str] = frozenset({"value"})
     description: str = ""
@@ -46,20 +46,28 @@ class Transform:
         return self.func(source)
 
     def paths_problem(self, paths: Sequence[str]) -> str | None:
+        """What is wrong with the number of paths, or their duplicates."""
         if len(paths) < self.min_paths or (self.max_paths and len(paths) > self.max_paths):
             wanted = (
                 f"{self.min_paths}" if self.min_paths == self.max_paths else f"{self.min_paths}+"
             )
             return f"transform {self.name!r} takes {wanted} path(s), got {len(paths)}"
-        if self.needs_child_path and any("." not in path for path in paths):
-            return f"transform {self.name!r} needs a child field path such as 'positions.title'"
-        for path in paths:
-            if (shape := path_shape(path)) not in self.reads:
-                wanted = " or ".join(
-                    sorted(_SHAPE_NAMES.get(read, f"the {read} list") for read in self.reads)
-                )
-                found = _SHAPE_NAMES.get(shape, f"the {shape} list")
-                return f"transform {self.name!r} reads {wanted}, but {path!r} is {found}"
+        if len(set(paths)) < len(paths):
+            return f"transform {self.name!r} is given one path twice"
+        return None
+
+    def path_problem(self, path: str) -> str | None:
+        """Why this transform cannot read `path`, a path Thrive's object has."""
+        head, dot, _ = path.partition(".")
+        if self.child_of and not (dot and head in self.child_of):
+            lists = sorted(self.child_of)
+            return (
+                f"transform {self.name!r} reads a field of {' or '.join(lists)}, "
+                f"such as '{lists[0]}.title', not {path!r}"
+            )
+        if (shape := path_shape(path)) not in self.reads:
+            wanted = " or ".join(sorted(_shape_name(read) for read in self.reads))
+            return f"transform {self.name!r} reads {wanted}, but {path!r} is {_shape_name(shape)}"
         return None
 
 
@@ -67,7 +75,12 @@ _SHAPE_NAMES = {
     "value": "one value",
     "values": "a list of values",
     "object": "an object",
+    "html": "HTML (mapped, sanitised, by the notes transform from its list)",
 }
+
+
+def _shape_name(shape: str) -> str:
+    return _SHAPE_NAMES.get(shape, f"the {shape} list")
 
 
 TRANSFORMS: dict[str, Transform] = {}
@@ -91,9 +104,9 @@ def _items(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _text(value: Any) -> str:
-    """A plain value as NFC text. An object or a list where one value was expected (a payload
-    shape no one foresaw) is no text, rather than its Python repr."""
-    return "" if isinstance(value, dict | list) else normalize.nfc_text(value)
+    """A plain value as NFC text. An object, a list or a boolean where text was expected (a
+    payload shape no one foresaw) is no text, rather than its Python repr ("True")."""
+    return "" if isinstance(value, dict | list | bool) else normalize.nfc_text(value)
 
 
 def _date(value: Any) -> dict[str, Any] | None:
@@ -139,7 +152,9 @@ def url(source: Source) -> str:
         return ""
     scheme, sep, _ = value.partition("://")
     if not sep:
-        return "" if ":" in value.split("/")[0] else f"https://{value}"
+        # Only something shaped like a host name gets a scheme: "linkedin.com/in/x", not "Ada".
+        host = value.split("/")[0]
+        return f"https://{value}" if "." in host and ":" not in host else ""
     return value if scheme.lower() in ("http", "https") else ""
 
 
@@ -189,7 +204,9 @@ def positions(source: Source) -> list[dict[str, Any]]:
     return sorted(entries, key=_recency, reverse=True)
 
 
-@transform("current_position", "text", needs_child_path=True, reads=frozenset({"values"}))
+@transform(
+    "current_position", "text", child_of=frozenset({"positions"}), reads=frozenset({"values"})
+)
 def current_position(source: Source) -> str:
     """A field of the current position (the most recently started one if several are)."""
     list_key, _, field = source.paths[0].partition(".")

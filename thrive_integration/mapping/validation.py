@@ -34,9 +34,12 @@ def mapping_problems(mapping: FieldMapping) -> list[str]:
     paths = mapping.thrive_paths if isinstance(mapping.thrive_paths, list) else []
     if not paths:
         problems.append("thrive_paths must be a non-empty list of Thrive field paths")
-    problems.extend(
-        problem for path in paths if (problem := path_problem(mapping.thrive_object, path))
-    )
+    known_paths = []
+    for path in paths:
+        if problem := path_problem(mapping.thrive_object, path):
+            problems.append(problem)
+        else:
+            known_paths.append(path)
     transform = TRANSFORMS.get(mapping.transform)
     if transform is None:
         problems.append(
@@ -45,6 +48,9 @@ def mapping_problems(mapping: FieldMapping) -> list[str]:
     else:
         if paths and (problem := transform.paths_problem(paths)):
             problems.append(problem)
+        problems.extend(
+            problem for path in known_paths if (problem := transform.path_problem(path))
+        )
         if platform_field and transform.kind != platform_field.kind:
             problems.append(
                 f"transform {transform.name!r} makes {transform.kind}, but "
