@@ -108,6 +108,28 @@ def test_missing_permissions_are_reported_by_name(db, thrive_settings, make_sand
     assert full.missing_permissions == []
 
 
+def test_a_resource_the_key_may_not_read_fails_alone(db, thrive_settings, make_sandbox):
+    from thrive_integration.connections import create_connection
+    from thrive_integration.sandbox.permissions import ALL_PERMISSIONS
+
+    state, url = make_sandbox(contacts=5)
+    state.add_token("no-users-key-0987654321", ALL_PERMISSIONS - {"Retrieves all Users"})
+    connection = create_connection(
+        owner="o", name="no users", api_key="no-users-key-0987654321", base_url=url
+    )
+    run = sync(connection, resources=["users", "companies", "contacts"])
+    steps = {step.resource: step for step in run.steps.all()}
+    assert steps["users"].status == StepStatus.FAILED
+    assert "403 This API key lacks the permission: Retrieves all Users" in steps["users"].error
+    assert steps["companies"].status == steps["contacts"].status == StepStatus.SUCCEEDED
+    assert m.Contact.objects.filter(connection=connection).count() == 5
+    assert not m.ThriveUser.objects.filter(connection=connection).exists()
+    assert (run.status, run.error) == (RunStatus.FAILED, f"users: {steps['users'].error}")
+    # The failed resource's cursor stays where it was; the others moved.
+    assert not m.SyncCursor.objects.filter(connection=connection, resource="users").exists()
+    assert m.SyncCursor.objects.filter(connection=connection, resource="contacts").exists()
+
+
 def test_wrong_key_is_reported(db, thrive_settings, sandbox):
     from thrive_integration.connections import create_connection
 

@@ -27,7 +27,15 @@ from django.utils import timezone
 
 from ..conf import integration_settings
 from ..connections import client_for
-from ..exceptions import ConfigurationError, SyncLocked, ThriveIntegrationError
+from ..exceptions import (
+    ConfigurationError,
+    MalformedPage,
+    NotFound,
+    PaginationStalled,
+    PermissionMissing,
+    SyncLocked,
+    ThriveIntegrationError,
+)
 from ..mapping import MappingOutcome, remap_batches
 from ..models import (
     Connection,
@@ -176,16 +184,26 @@ def execute_run(
         locking.release(connection, holder)
 
 
+# Failures of one resource's listing (a permission the key lacks, an endpoint missing, a
+# listing that cannot be paged): the other resources can still be read, and are. Any other
+# failure (the key refused, Thrive down after every retry) would fail them all: the run stops.
+ONE_RESOURCE_FAILURES = (PermissionMissing, NotFound, PaginationStalled, MalformedPage)
+
+
 def _unfinished_steps(run: SyncRun) -> QuerySet[SyncStep]:
-    return run.steps.exclude(status__in=(StepStatus.SUCCEEDED, StepStatus.NEEDS_ATTENTION))
+    finished = (StepStatus.SUCCEEDED, StepStatus.NEEDS_ATTENTION, StepStatus.FAILED)
+    return run.steps.exclude(status__in=finished)
 
 
 def _import(run: SyncRun, holder: str, budget: _Budget, progress: Progress | None) -> bool:
     with client_for(run.connection) as client:
         for step in _unfinished_steps(run):
-            if not _run_step(run, step, client, holder, budget, progress):
-                return False
-            if step.status == StepStatus.FAILED:
+            try:
+                if not _run_step(run, step, client, holder, budget, progress):
+                    return False
+            except ONE_RESOURCE_FAILURES:
+                continue
+            except ThriveIntegrationError:
                 break
     return True
 
@@ -231,6 +249,9 @@ def _run_step(
         _complete_step(run, step, spec, client, seen, server_filters)
     except ThriveIntegrationError as exc:
         _fail_step(step, exc)
+        if progress:
+            progress(step)
+        raise
     if progress:
         progress(step)
     return True
