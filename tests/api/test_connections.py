@@ -454,6 +454,27 @@ def test_a_disconnected_connections_schedule_cannot_be_turned_on(api, connection
     assert schedule_rows(connection.pk) == set()
 
 
+def test_a_shorter_interval_brings_the_next_run_forward(api, connection):
+    url = detail(connection, "schedule")
+    api.patch(url, {"export_interval_minutes": 10080}, format="json")
+
+    shortened = api.patch(url, {"export_interval_minutes": 5}, format="json")
+
+    assert shortened.data["export_interval_minutes"] == 5
+    scheduled = Schedule.objects.get(name=f"thrive-export-{connection.pk}")
+    assert scheduled.minutes == 5
+    assert scheduled.next_run <= timezone.now() + timedelta(minutes=5)
+
+
+def test_a_changed_interval_keeps_a_next_run_that_is_already_sooner(api, connection):
+    soon = timezone.now() + timedelta(minutes=1)
+    Schedule.objects.filter(name=f"thrive-export-{connection.pk}").update(next_run=soon)
+
+    api.patch(detail(connection, "schedule"), {"export_interval_minutes": 30}, format="json")
+
+    assert Schedule.objects.get(name=f"thrive-export-{connection.pk}").next_run == soon
+
+
 def test_entering_the_key_again_reconnects_a_disconnected_connection(api, connection):
     api.post(detail(connection, "disconnect"))
 
