@@ -40,6 +40,13 @@ _REFUSAL = {
     "additionalProperties": {},
 }
 INVALID_REQUEST = OpenApiResponse(_REFUSAL, "Invalid body or query.")
+
+
+def detail_response(description: str) -> OpenApiResponse:
+    """An action's own refusal (a 409, say) whose body is `{"detail": "message"}`."""
+    return OpenApiResponse(_DETAIL, description)
+
+
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
