@@ -508,3 +508,23 @@ def test_sync_of_a_connection_whose_key_was_found_invalid_is_a_conflict(api, con
     assert "fix the key" in response.data["detail"]
     assert "verify" in response.data["detail"]
     assert not SyncRun.objects.filter(connection=connection).exists()
+
+
+def test_an_invalid_key_may_keep_its_schedule_but_not_sync(api, connection):
+    # As documented: the key may be fixed and verified later, and the schedule then just runs.
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.INVALID_KEY)
+
+    scheduled = api.patch(detail(connection, "schedule"), {"import_enabled": True}, format="json")
+    sync = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert scheduled.status_code == 200
+    assert f"thrive-import-{connection.pk}" in schedule_rows(connection.pk)
+    assert sync.status_code == 409
+
+
+def test_a_disconnected_connection_may_remap_what_it_kept(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    remap = api.post(f"/api/thrive/connections/{connection.pk}/field-mappings/remap/")
+
+    assert remap.status_code == 202
