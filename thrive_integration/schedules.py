@@ -38,8 +38,12 @@ def _keep(name: str, *, enabled: bool, func: str, connection: Connection, minute
     # A new schedule first runs one interval from now, not at once: a connection is created
     # with its schedule on and its key not yet verified, and its owner's first sync or verify
     # must not find a scheduled run already holding the connection.
-    first_run = {**columns, "next_run": timezone.now() + timedelta(minutes=minutes)}
+    one_interval = timezone.now() + timedelta(minutes=minutes)
+    first_run = {**columns, "next_run": one_interval}
     Schedule.objects.update_or_create(name=name, defaults=columns, create_defaults=first_run)
+    # A shortened interval applies at once: the run the old, longer interval planned (a week
+    # away, say) would otherwise come first. A run already due sooner is kept.
+    Schedule.objects.filter(name=name, next_run__gt=one_interval).update(next_run=one_interval)
 
 
 def check_schedulable(connection: Connection) -> None:

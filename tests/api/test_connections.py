@@ -454,6 +454,27 @@ def test_a_disconnected_connections_schedule_cannot_be_turned_on(api, connection
     assert schedule_rows(connection.pk) == set()
 
 
+def test_a_shorter_interval_brings_the_next_run_forward(api, connection):
+    url = detail(connection, "schedule")
+    api.patch(url, {"export_interval_minutes": 10080}, format="json")
+
+    shortened = api.patch(url, {"export_interval_minutes": 5}, format="json")
+
+    assert shortened.data["export_interval_minutes"] == 5
+    scheduled = Schedule.objects.get(name=f"thrive-export-{connection.pk}")
+    assert scheduled.minutes == 5
+    assert scheduled.next_run <= timezone.now() + timedelta(minutes=5)
+
+
+def test_a_changed_interval_keeps_a_next_run_that_is_already_sooner(api, connection):
+    soon = timezone.now() + timedelta(minutes=1)
+    Schedule.objects.filter(name=f"thrive-export-{connection.pk}").update(next_run=soon)
+
+    api.patch(detail(connection, "schedule"), {"export_interval_minutes": 30}, format="json")
+
+    assert Schedule.objects.get(name=f"thrive-export-{connection.pk}").next_run == soon
+
+
 def test_entering_the_key_again_reconnects_a_disconnected_connection(api, connection):
     api.post(detail(connection, "disconnect"))
 
@@ -487,3 +508,23 @@ def test_sync_of_a_connection_whose_key_was_found_invalid_is_a_conflict(api, con
     assert "fix the key" in response.data["detail"]
     assert "verify" in response.data["detail"]
     assert not SyncRun.objects.filter(connection=connection).exists()
+
+
+def test_an_invalid_key_may_keep_its_schedule_but_not_sync(api, connection):
+    # As documented: the key may be fixed and verified later, and the schedule then just runs.
+    Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.INVALID_KEY)
+
+    scheduled = api.patch(detail(connection, "schedule"), {"import_enabled": True}, format="json")
+    sync = api.post(detail(connection, "sync"), {}, format="json")
+
+    assert scheduled.status_code == 200
+    assert f"thrive-import-{connection.pk}" in schedule_rows(connection.pk)
+    assert sync.status_code == 409
+
+
+def test_a_disconnected_connection_may_remap_what_it_kept(api, connection):
+    api.post(detail(connection, "disconnect"))
+
+    remap = api.post(f"/api/thrive/connections/{connection.pk}/field-mappings/remap/")
+
+    assert remap.status_code == 202

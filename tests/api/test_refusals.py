@@ -212,3 +212,53 @@ def test_a_malformed_id_is_the_apis_json_404(api, connection, path):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("spelling", ["１", "1%20", "%201", "+1", "01", "1_0", "1%0A", "-1", "0"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "connections/{id}/",
+        "connections/{id}/schedule/",
+        "connections/{id}/field-mappings/",
+        "connections/{c}/field-mappings/{id}/",
+        "contacts/{id}/",
+        "outbox/{id}/",
+        "applications/{id}/",
+        "pipeline-stages/{id}/",
+    ],
+)
+def test_only_the_canonical_spelling_of_an_id_names_an_object(api, connection, path, spelling):
+    # Each spelling is one that Python's or the database's int() reads as a small id.
+    url = f"{API}{path.format(c=connection.pk, id=spelling)}"
+
+    response = api.get(url)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_a_malformed_id_is_a_404_before_an_actions_body_is_read(api, connection):
+    response = api.post(f"{API}applications/01/advance/", {"bogus": 1}, format="json")
+
+    assert response.status_code == 404
+
+
+def test_the_canonical_spelling_still_names_the_object(api, connection):
+    assert api.get(f"{API}connections/{connection.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["contacts/", "outbox/", "applications/", "sync-runs/"])
+@pytest.mark.parametrize("spelling", ["1.0", "+1", " 1", "1 ", "01", "１", "1e0", "1_0"])
+def test_an_id_filter_takes_only_the_canonical_spelling(api, connection, path, spelling):
+    response = api.get(f"{API}{path}", {"connection": spelling})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"connection"}
+
+
+def test_choices_take_only_the_canonical_spelling_of_a_connection(api, connection):
+    response = api.get(f"{API}applications/choices/", {"connection": f"0{connection.pk}"})
+
+    assert response.status_code == 400

@@ -50,3 +50,18 @@ def test_a_list_can_be_refused_for_its_cursor_and_choices_for_its_connection():
     (connection,) = [p for p in choices["parameters"] if p["name"] == "connection"]
     assert connection["required"] is True
     assert "400" not in paths["/api/thrive/pipeline-stages/"]["get"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "body"),
+    [
+        ("/api/thrive/connections/{id}/schedule/", "patch", "ErrorDetail"),
+        ("/api/thrive/outbox/{id}/retry/", "post", "ErrorDetail"),
+        ("/api/thrive/connections/{id}/sync/", "post", "Conflict"),
+    ],
+)
+def test_a_conflict_names_its_body(path, method, body):
+    conflict = SCHEMA["paths"][path][method]["responses"]["409"]
+
+    schema = conflict["content"]["application/json"]["schema"]
+    assert schema == {"$ref": f"#/components/schemas/{body}"}

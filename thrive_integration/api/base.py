@@ -9,6 +9,7 @@ exists).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -153,7 +154,25 @@ class StableCursorPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [message]}) from None
 
 
-class OwnerScopedViewSet(GenericViewSet):
+class StrictLookupViewSet(GenericViewSet):
+    """A viewset whose detail routes take an id in its one canonical spelling (`path_id`).
+
+    DRF's `get_object` filters on the raw segment, and the database's integer conversion is
+    lenient: `１`, `+1`, `01` and `1%20` all named row 1. Checked once per request, before any
+    action reads its body, so every detail route answers a malformed id with the same 404.
+    """
+
+    schema = ThriveAutoSchema()
+    lookup_value_regex = ANY_SEGMENT
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        if lookup in self.kwargs:
+            path_id(self.kwargs[lookup])
+
+
+class OwnerScopedViewSet(StrictLookupViewSet):
     """A viewset whose objects belong to the request's owner, found via `owner_lookup`."""
 
     # Path from the queryset's model to the owner column, e.g. "connection__owner".
@@ -166,8 +185,6 @@ class OwnerScopedViewSet(GenericViewSet):
     filter_backends = (DjangoFilterBackend, TieBreakingOrderingFilter)
     ordering_fields = (TIE_BREAKER,)
     ordering = (TIE_BREAKER,)
-    schema = ThriveAutoSchema()
-    lookup_value_regex = ANY_SEGMENT
 
     @property
     def owner(self) -> str:
@@ -231,16 +248,28 @@ def field_names(model: type[Model], *, exclude: set[str]) -> list[str]:
 
 # Ids beyond a signed 64-bit integer cannot name a row, and some databases fail on them.
 MAX_ID = 2**63 - 1
+# One spelling per id: ASCII digits without sign, space or leading zero. `int()` also takes
+# other scripts' digits, a sign, surrounding spaces and underscores, so it cannot be the test.
+_CANONICAL_ID = re.compile(r"[1-9][0-9]{0,18}")
 
 
-def connection_id(value: str) -> int:
-    """A connection id from the URL; anything else is a 404 like an unknown id, in JSON.
+def parse_id(value: str) -> int | None:
+    """The local id `value` spells canonically (1..MAX_ID), else None."""
+    if not _CANONICAL_ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
 
-    The route accepts any segment so that DRF, not the host's HTML 404 page, answers it.
+
+def path_id(value: str) -> int:
+    """An id from the URL; anything else is a 404 like an unknown id, in JSON.
+
+    The routes accept any segment so that DRF, not the host's HTML 404 page, answers it.
     """
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    number = parse_id(value)
+    if number is None:
         raise NotFound()
-    return int(value)
+    return number
 
 
 def record_id(**kwargs: Any) -> serializers.IntegerField:

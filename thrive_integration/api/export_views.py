@@ -10,7 +10,7 @@ Rows are reached through their connection's owner; another owner's row or profil
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,6 +23,7 @@ from ..models import OutboxEntry, OutboxKind, OutboxState
 from .base import OwnerScopedViewSet, refuse_any_body
 from .export_serializers import ExportProfileSerializer, OutboxEntrySerializer
 from .filters import IdFilter
+from .schema import detail_response
 
 
 class OutboxEntryFilter(django_filters.FilterSet):
@@ -73,9 +74,7 @@ class OutboxEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
         request=None,
         responses={
             202: OutboxEntrySerializer,
-            409: OpenApiResponse(
-                description="The row has not failed, so there is nothing to retry."
-            ),
+            409: detail_response("The row has not failed, so there is nothing to retry."),
         },
         summary="Retry a failed outbox row",
     )

@@ -15,10 +15,9 @@ from django.db.models import Model, Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
 from .. import models as m
-from .base import MAX_ID
+from .base import MAX_ID, parse_id
 
 TEXT_MAX_LENGTH = 200
-# Ids are 64-bit; a larger number would overflow the database driver instead of matching nothing.
 
 
 class MomentField(IsoDateTimeField):
@@ -67,11 +66,29 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
+class IdField(forms.Field):
+    """A local id in its one canonical spelling, as in the URL (`parse_id`).
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+    Django's IntegerField reads `1.0`, `+1` and ` 1` as 1 while it refuses `1.5`; an id
+    filter takes digits only, so every other spelling is the same 400.
+    """
+
+    widget = forms.TextInput
+
+    def to_python(self, value: object) -> int | None:
+        if value in (None, ""):
+            return None
+        number = parse_id(str(value))
+        if number is None:
+            raise ValidationError(
+                f"Enter an id: digits only, from 1 to {MAX_ID}, without a leading zero.",
+                code="invalid",
+            )
+        return number
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = IdField
 
 
 class SyncRunFilter(django_filters.FilterSet):

@@ -25,7 +25,7 @@ from ..mapping import (
 )
 from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
 from ..sync.runner import request_remap
-from .base import ANY_SEGMENT, OwnerScopedViewSet, connection_id, refuse_any_body
+from .base import ANY_SEGMENT, OwnerScopedViewSet, path_id, refuse_any_body
 from .filters import IdFilter, MomentFilter, StrictBooleanFilter
 from .mapping_serializers import (
     CandidateProfileSerializer,
@@ -53,7 +53,7 @@ class FieldMappingViewSet(
     def connection(self) -> Connection:
         if not hasattr(self, "_connection"):
             self._connection = get_object_or_404(
-                Connection, pk=connection_id(self.kwargs["connection_pk"]), owner=self.owner
+                Connection, pk=path_id(self.kwargs["connection_pk"]), owner=self.owner
             )
         return self._connection
 

@@ -19,13 +19,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.viewsets import GenericViewSet
 
 from .. import models as m
 from .. import pipeline
 from ..pipeline import applications as pipeline_applications
 from ..pipeline import choices, inbound
-from .base import ANY_SEGMENT, MAX_ID, OwnerRateThrottle, OwnerScopedViewSet
+from .base import OwnerRateThrottle, OwnerScopedViewSet, StrictLookupViewSet, parse_id
 from .filters import IdFilter, StrictBooleanFilter
 from .pipeline_serializers import (
     ActionOutcomeSerializer,
@@ -40,14 +39,14 @@ from .pipeline_serializers import (
     RejectSerializer,
     StageMappingSerializer,
 )
-from .schema import INVALID_REQUEST, ThriveAutoSchema
+from .schema import INVALID_REQUEST
 
 
 def _refused(refusal: pipeline.PipelineRefused) -> ValidationError:
     return ValidationError({"detail": str(refusal), **refusal.errors})
 
 
-class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StrictLookupViewSet):
     """The platform stages, shared by every owner; edited in the admin."""
 
     queryset = m.PipelineStage.objects.all()
@@ -56,8 +55,6 @@ class PipelineStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Gen
     throttle_classes = (OwnerRateThrottle,)
     # A handful of rows, the same for every owner: one plain array, not a cursor page.
     pagination_class = None
-    schema = ThriveAutoSchema()
-    lookup_value_regex = ANY_SEGMENT
 
 
 class ConnectionFilter(django_filters.FilterSet):
@@ -252,10 +249,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
 def _owned_connection(owner: str, connection_id: object) -> m.Connection:
     if connection_id in (None, ""):
         raise ValidationError({"connection": ["A connection id is required."]})
-    digits = str(connection_id)
-    if not digits.isascii() or not digits.isdigit() or not 1 <= int(digits) <= MAX_ID:
+    pk = parse_id(str(connection_id))
+    if pk is None:
         raise ValidationError({"connection": ["This is not a valid connection id."]})
-    return get_object_or_404(m.Connection, owner=owner, pk=int(digits))
+    return get_object_or_404(m.Connection, owner=owner, pk=pk)
 
 
 def _owned_mapping(connection: m.Connection, mapping_id: int) -> m.StageMapping:

@@ -31,8 +31,9 @@ _REFUSAL = {
         "Why the request was refused. A body that is not JSON (or nests too deeply): "
         '`{"detail": "message"}`. A refused field, filter or query parameter: messages by '
         'its name, `{"field": ["message"]}`, nested like the body. A refused pipeline action: '
-        "`detail` and messages by field. Field-mapping validate and preview: "
-        '`{"valid": false, "errors": ["message"]}`; saving an invalid field mapping: '
+        "`detail` and messages by field. Field-mapping validate and preview: a proposal they "
+        'cannot read by item index, `{"mappings": {"7": {"field": ["message"]}}}`, an invalid '
+        'one `{"valid": false, "errors": ["message"]}`; saving an invalid field mapping: '
         '`{"mappings": ["message"]}`.'
     ),
     # Untyped: a client's body may itself name a field `detail` and get a list back.
@@ -40,6 +41,13 @@ _REFUSAL = {
     "additionalProperties": {},
 }
 INVALID_REQUEST = OpenApiResponse(_REFUSAL, "Invalid body or query.")
+
+
+def detail_response(description: str) -> OpenApiResponse:
+    """An action's own refusal (a 409, say) whose body is `{"detail": "message"}`."""
+    return OpenApiResponse(_DETAIL, description)
+
+
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Model, OuterRef, Subquery
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -27,6 +27,7 @@ from .base import (
     SyncRateThrottle,
     refuse_any_body,
 )
+from .schema import detail_response
 from .serializers import (
     ConflictSerializer,
     ConnectionSerializer,
@@ -164,8 +165,8 @@ class ConnectionViewSet(
         request=ScheduleSerializer,
         responses={
             200: ScheduleSerializer,
-            409: OpenApiResponse(
-                description="The connection is disconnected: reconnect it to turn its schedule on."
+            409: detail_response(
+                "The connection is disconnected: reconnect it to turn its schedule on."
             ),
         },
         summary="Change the import and export schedule",

@@ -8,7 +8,8 @@ failures a client must survive.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields
 
 FAULT_KINDS = (
     "rate_limit",
@@ -65,11 +66,32 @@ class Fault:
             raise ValueError("shape must be 'missing_id' or 'string_list'")
         if self.delete not in ("served", "upcoming"):
             raise ValueError("delete must be 'served' or 'upcoming'")
+        if self.path is not None and not isinstance(self.path, str):
+            raise ValueError("path must be a string or null")
         if self.path and self.path.startswith(_API_PREFIX):
             self.path = self.path[len(_API_PREFIX) :] or "/"
 
     def matches(self, path: str) -> bool:
         return self.count > 0 and (not self.path or path.startswith(self.path))
+
+
+# What a client may set when arming a fault; `fired` is the sandbox's own count.
+FAULT_FIELDS = tuple(spec.name for spec in fields(Fault) if spec.name != "fired")
+
+
+def fault_from_spec(spec: object) -> Fault:
+    """The fault a control request's JSON object describes; a ValueError says what is wrong."""
+    if not isinstance(spec, dict):
+        raise ValueError("a fault must be a JSON object")
+    unknown = sorted(set(spec) - set(FAULT_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"unknown fault field {', '.join(map(repr, unknown))}; "
+            f"the fields are {', '.join(FAULT_FIELDS)}"
+        )
+    if "kind" not in spec:
+        raise ValueError(f"a fault needs a kind: {', '.join(FAULT_KINDS)}")
+    return Fault(**spec)
 
 
 class Faults:
@@ -81,9 +103,13 @@ class Faults:
 
     def add(self, kind: str, count: int = 1, path: str | None = None, **params: object) -> Fault:
         fault = Fault(kind=kind, count=count, path=path, **params)
-        with self._lock:
-            self._armed.append(fault)
+        self.arm([fault])
         return fault
+
+    def arm(self, faults: Iterable[Fault]) -> None:
+        """Arm these faults together: built first, so one bad spec arms none of them."""
+        with self._lock:
+            self._armed.extend(faults)
 
     def clear(self) -> None:
         with self._lock:

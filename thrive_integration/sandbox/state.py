@@ -111,11 +111,25 @@ class SandboxState:
 
     # ---- tokens and time ------------------------------------------------------------
     def add_token(self, key: str, permissions: Iterable[str] | None = None) -> None:
-        """Grant ``key`` these permission labels (all of them when None)."""
+        """Grant ``key`` these permission labels (all of them when None).
+
+        A ValueError says what is wrong: the control endpoint passes a client's JSON here.
+        """
+        # The Authorization header is read stripped, so an empty or padded key never matches.
+        if not isinstance(key, str) or not key or key != key.strip():
+            raise ValueError("key must be a non-empty string without surrounding spaces")
+        # A string is iterable too, and would grant its characters.
+        if isinstance(permissions, str) or (
+            permissions is not None and not all(isinstance(label, str) for label in permissions)
+        ):
+            raise ValueError("permissions must be a list of permission labels, or null for all")
         granted = ALL_PERMISSIONS if permissions is None else frozenset(permissions)
         unknown = granted - ALL_PERMISSIONS
         if unknown:
-            raise ValueError(f"unknown permission labels: {sorted(unknown)}")
+            raise ValueError(
+                f"unknown permission labels: {sorted(unknown)}; "
+                "the labels are those of Thrive's API reference, e.g. 'Retrieves all Users'"
+            )
         self.tokens[key] = granted
 
     def remove_token(self, key: str) -> None:
