@@ -65,3 +65,14 @@ def test_a_conflict_names_its_body(path, method, body):
 
     schema = conflict["content"]["application/json"]["schema"]
     assert schema == {"$ref": f"#/components/schemas/{body}"}
+
+
+def test_id_filters_are_documented_as_the_ids_they_accept():
+    id_filters = [
+        parameter["schema"]
+        for _, path, operation in OPERATIONS
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter["name"] in ("connection", "profile")
+    ]
+    assert id_filters
+    assert all(schema["type"] == "integer" and schema["minimum"] == 1 for schema in id_filters)

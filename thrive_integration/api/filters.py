@@ -88,7 +88,11 @@ class IdField(forms.Field):
         return number
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+# How an id parameter is documented: the ids `parse_id` accepts.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 

@@ -25,7 +25,7 @@ from .. import pipeline
 from ..pipeline import applications as pipeline_applications
 from ..pipeline import choices, inbound
 from .base import OwnerRateThrottle, OwnerScopedViewSet, StrictLookupViewSet, parse_id
-from .filters import IdFilter, StrictBooleanFilter
+from .filters import ID_SCHEMA, IdFilter, StrictBooleanFilter
 from .pipeline_serializers import (
     ActionOutcomeSerializer,
     AdvanceSerializer,
@@ -232,7 +232,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Owner
         return Response(ActionOutcomeSerializer(outcomes, many=True).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("connection", int, required=True)],
+        parameters=[OpenApiParameter("connection", ID_SCHEMA, required=True)],
         responses={200: ChoicesSerializer, 400: INVALID_REQUEST},
     )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
