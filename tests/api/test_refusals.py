@@ -262,3 +262,17 @@ def test_choices_take_only_the_canonical_spelling_of_a_connection(api, connectio
     response = api.get(f"{API}applications/choices/", {"connection": f"0{connection.pk}"})
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("spelling", ["yes", "true", 1, "on", None])
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [("connections/{c}/sync/", "full"), ("connections/{c}/schedule/", "import_enabled")],
+)
+def test_a_body_boolean_is_json_true_or_false(api, connection, path, field, spelling):
+    url = f"{API}{path.format(c=connection.pk)}"
+    send = api.post if path.endswith("sync/") else api.patch
+    response = send(url, {field: spelling}, format="json")
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert not SyncRun.objects.exists()

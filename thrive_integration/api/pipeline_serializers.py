@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from .. import models as m
-from .base import StrictModelSerializer, StrictSerializer, record_id
+from .base import JsonBooleanField, StrictModelSerializer, StrictSerializer, record_id
 
 
 class PipelineStageSerializer(serializers.ModelSerializer):
@@ -43,8 +43,8 @@ class GroupedStageSerializer(StrictSerializer):
     sla_days = serializers.IntegerField(
         min_value=0, max_value=3650, allow_null=True, required=False
     )
-    inbound = serializers.BooleanField(required=False)
-    excluded_from_advance = serializers.BooleanField(required=False)
+    inbound = JsonBooleanField(required=False)
+    excluded_from_advance = JsonBooleanField(required=False)
 
 
 class StageGroupSerializer(StrictSerializer):

@@ -17,7 +17,7 @@ from ..connections import create_connection, rotate_api_key, validate_api_key, v
 from ..exceptions import ConfigurationError
 from ..schedules import sync_schedules
 from ..sync.registry import RESOURCE_NAMES
-from .base import StrictModelSerializer, StrictSerializer, field_names
+from .base import JsonBooleanField, StrictModelSerializer, StrictSerializer, field_names
 
 API_KEY_MAX_LENGTH = 500
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -159,7 +159,7 @@ class ScheduleSerializer(StrictModelSerializer):
 
 
 class SyncRequestSerializer(StrictSerializer):
-    full = serializers.BooleanField(
+    full = JsonBooleanField(
         default=False, help_text="Read everything and sweep deletions, instead of changes only."
     )
     resources = serializers.ListField(
