@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -101,8 +101,17 @@ class _Page:
         """One Python object per profile row, however many queries returned it."""
         return self.profiles.setdefault(profile.pk, profile)
 
-    def load(self, contact_ids: Iterable[int]) -> list[Contact]:
-        contacts = by_pks(Contact.objects.all(), self.connection, contact_ids)
+    def load(
+        self, contact_ids: Iterable[int], payloads: Mapping[int, Any] | None = None
+    ) -> list[Contact]:
+        if payloads is None:
+            contacts = by_pks(Contact.objects.all(), self.connection, contact_ids)
+        else:
+            # The page just wrote these payloads: use them rather than decode them back.
+            rows = Contact.objects.defer("remote_data")
+            contacts = by_pks(rows, self.connection, contact_ids)
+            for contact in contacts:
+                contact.remote_data = payloads[contact.pk]
         by_remote_id = {c.remote_id: c for c in contacts}
         missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
         if missing:
@@ -248,15 +257,19 @@ class _Page:
         insert_rows(ProfileNameEmployerKey, keys)
 
 
-def map_contacts(connection: Connection, contact_ids: list[int]) -> MappingOutcome:
+def map_contacts(
+    connection: Connection, contact_ids: list[int], payloads: Mapping[int, Any] | None = None
+) -> MappingOutcome:
     """Map stored contacts to profiles; call inside the page's transaction.
 
-    Contacts that fail to map are reported in `failures` as (remote_id, reason) and the rest
-    of the page is kept. Counts are per requested contact.
+    `payloads` (contact id → its stored payload, for every one of `contact_ids`) spares
+    reading back what an import page has just written. Contacts that fail to map are
+    reported in `failures` as (remote_id, reason) and the rest of the page is kept. Counts
+    are per requested contact.
     """
     mappings = [m for m in ensure_default_mappings(connection) if m.imports]
     page = _Page(connection, mappings, timezone.localdate())
-    contacts = page.load(contact_ids)
+    contacts = page.load(contact_ids, payloads)
     mapped = page.map_all(contacts)
     # Only contacts without a profile yet are matched: a linked contact stays with its profile
     # even when its email changes, and a page of known contacts loads no candidates at all.

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 import orjson
@@ -145,27 +145,6 @@ def _decimal(field: models.DecimalField, value: Any) -> Decimal | None:
     if not number.is_finite() or abs(number) >= Decimal(10) ** whole_digits:
         return None
     return number
-
-
-@cache
-def _readers(
-    model: type[models.Model], fields: tuple[tuple[str, str], ...]
-) -> tuple[tuple[str, tuple[str, ...], Callable[[Any], Any]], ...]:
-    return tuple(
-        (name, tuple(path.split(".")), coercer(model._meta.get_field(name)))
-        for name, path in fields
-    )
-
-
-def extract_fields(model: type[models.Model], mapping: dict[str, str], payload: dict) -> dict:
-    """Local field values from payload paths (dots walk into embedded objects)."""
-    values = {}
-    for name, parts, coerce in _readers(model, tuple(mapping.items())):
-        value: Any = payload
-        for part in parts:
-            value = value.get(part) if isinstance(value, dict) else None
-        values[name] = coerce(value)
-    return values
 
 
 def child_list(payload: dict, key: str) -> list | object:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Model
 
@@ -45,8 +46,9 @@ class ResourceSpec:
     # Local field -> payload path (dots walk into embedded objects).
     fields: dict[str, str]
     children: tuple[ChildSpec, ...] = ()
-    # Called inside each page's transaction with the local ids whose payload changed.
-    after_page: Callable[[m.Connection, list[int]], HookOutcome] | None = None
+    # Called inside each page's transaction with the records whose payload changed: local id
+    # → the payload as stored, so a hook need not read back what the page just wrote.
+    after_page: Callable[[m.Connection, dict[int, Any]], HookOutcome] | None = None
 
     @property
     def include(self) -> tuple[str, ...]:
@@ -68,29 +70,27 @@ def _team(team: str) -> ChildSpec:
     )
 
 
-def _map_contacts(connection: m.Connection, contact_ids: list[int]) -> HookOutcome:
+def _map_contacts(connection: m.Connection, contacts: dict[int, Any]) -> HookOutcome:
     from ..mapping import map_contacts
 
-    outcome = map_contacts(connection, contact_ids)
+    outcome = map_contacts(connection, list(contacts), payloads=contacts)
     return HookOutcome(
         {"profiles_created": outcome.created, "profiles_updated": outcome.updated},
         outcome.failures,
     )
 
 
-def _map_candidacy_stages(connection: m.Connection, candidacy_stage_ids: list[int]) -> HookOutcome:
+def _map_candidacy_stages(connection: m.Connection, stages: dict[int, Any]) -> HookOutcome:
     from ..pipeline.hooks import after_candidacy_stages_page
 
-    return HookOutcome(
-        {"stages_mapped": after_candidacy_stages_page(connection, candidacy_stage_ids)}
-    )
+    return HookOutcome({"stages_mapped": after_candidacy_stages_page(connection, list(stages))})
 
 
-def _map_candidacies(connection: m.Connection, candidacy_ids: list[int]) -> HookOutcome:
+def _map_candidacies(connection: m.Connection, candidacies: dict[int, Any]) -> HookOutcome:
     from ..pipeline.hooks import after_candidacies_page
 
     return HookOutcome(
-        {"applications_refreshed": after_candidacies_page(connection, candidacy_ids)}
+        {"applications_refreshed": after_candidacies_page(connection, list(candidacies))}
     )
 
 

@@ -15,21 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Model
-
 from ..exceptions import MappingError
 from ..models import Connection
-from .bulk import upsert_rows
-from .extract import (
-    MISSING,
-    Encoded,
-    child_list,
-    encode,
-    extract_fields,
-    parse_timestamp,
-    remote_id_of,
-)
+from .bulk import adapt_moment, upsert_rows
+from .extract import MISSING, Encoded, child_list, encode, parse_timestamp, remote_id_of
 from .registry import ChildSpec, ResourceSpec
+from .rows import row_plan
 
 
 @dataclass
@@ -40,17 +31,16 @@ class PageOutcome:
     deleted: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     max_remote_updated_at: datetime | None = None
-    changed_ids: list[int] = field(default_factory=list)
     # What the resource's `after_page` hook derived from the changed records.
     derived: dict[str, int] = field(default_factory=dict)
     seen_remote_ids: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     remote_id: str
-    payload: dict
-    values: dict
+    encoded: Encoded
+    updated_at: datetime | None
     children: dict[str, list]
 
 
@@ -64,20 +54,8 @@ def _prepare(spec: ResourceSpec, payload: object) -> _Prepared:
             for item in items:
                 remote_id_of(item)
             children[child.key] = items
-    values = _row_values(spec.model, spec.fields, encoded)
-    return _Prepared(remote_id, encoded.payload, values, children)
-
-
-def _row_values(model: type[Model], fields: dict[str, str], encoded: Encoded) -> dict:
-    payload = encoded.payload
-    values = extract_fields(model, fields, payload)
-    values.update(
-        remote_created_at=parse_timestamp(payload.get("created_at")),
-        remote_updated_at=parse_timestamp(payload.get("updated_at")),
-        remote_data=encoded.text,
-        content_hash=encoded.digest,
-    )
-    return values
+    updated_at = parse_timestamp(encoded.payload.get("updated_at"))
+    return _Prepared(remote_id, encoded, updated_at, children)
 
 
 def upsert_page(
@@ -104,12 +82,12 @@ def upsert_page(
             outcome.failures.append((str(remote_id or ""), str(exc)))
             continue
         outcome.seen_remote_ids.append(item.remote_id)
-        updated_at = item.values["remote_updated_at"]
+        updated_at = item.updated_at
         if updated_at and (
             outcome.max_remote_updated_at is None or updated_at > outcome.max_remote_updated_at
         ):
             outcome.max_remote_updated_at = updated_at
-        deleted_at = item.payload.get("deleted_at")
+        deleted_at = item.encoded.payload.get("deleted_at")
         if deleted_at:
             tombstones[item.remote_id] = parse_timestamp(deleted_at) or now
             prepared.pop(item.remote_id, None)
@@ -132,25 +110,35 @@ def upsert_page(
         before = stored.get(remote_id)
         if before is None:
             outcome.created += 1
-        elif before[0] != item.values["content_hash"] or before[1] is not None:
+        elif before[0] != item.encoded.digest or before[1] is not None:
             outcome.updated += 1
         else:
             outcome.unchanged += 1
             continue
         changed.append(item)
 
-    stored_ids = _upsert(connection, model, changed, now, outcome.failures)
+    moment = adapt_moment(now)
+    plan = row_plan(model, spec.fields)
+    rows = {
+        item.remote_id: plan.params(connection.pk, moment, item.remote_id, item.encoded)
+        for item in changed
+    }
+    stored_ids = upsert_rows(model, rows, outcome.failures)
     parents = dict(
         model.objects.filter(connection=connection, remote_id__in=stored_ids)
         .order_by()
         .values_list("remote_id", "pk")
     )
-    outcome.changed_ids = list(parents.values())
     for child in spec.children:
         _sync_children(connection, child, changed, parents, stored, now, outcome.failures)
     # Every writer of a mirror (import, sweep, export) feeds the platform side the same way.
-    if derive and spec.after_page and outcome.changed_ids:
-        hook = spec.after_page(connection, outcome.changed_ids)
+    written = {
+        parents[item.remote_id]: item.encoded.payload
+        for item in changed
+        if item.remote_id in parents
+    }
+    if derive and spec.after_page and written:
+        hook = spec.after_page(connection, written)
         outcome.derived = hook.counts
         outcome.failures.extend(hook.failures)
 
@@ -158,29 +146,6 @@ def upsert_page(
     if live_tombstones:
         outcome.deleted = mark_deleted(connection, spec, live_tombstones, now)
     return outcome
-
-
-def _upsert(
-    connection: Connection,
-    model: type[Model],
-    items: list[_Prepared],
-    now: datetime,
-    failures: list[tuple[str, str]],
-    extra: dict[str, dict] | None = None,
-) -> list[str]:
-    rows = [
-        {
-            "connection_id": connection.pk,
-            "remote_id": item.remote_id,
-            "remote_deleted_at": None,
-            "first_synced_at": now,
-            "last_synced_at": now,
-            **item.values,
-            **(extra or {}).get(item.remote_id, {}),
-        }
-        for item in items
-    ]
-    return upsert_rows(model, rows, failures)
 
 
 def _sync_children(
@@ -192,8 +157,10 @@ def _sync_children(
     now: datetime,
     failures: list[tuple[str, str]],
 ) -> None:
-    items: dict[str, _Prepared] = {}
-    extra: dict[str, dict] = {}
+    plan = row_plan(child.model, child.fields, child.constants, child.parent_field)
+    moment = adapt_moment(now)
+    # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: the last one wins.
+    rows: dict[str, list] = {}
     listed_again = []  # parents stored before: they may have children to let go
     for parent in parents:
         parent_pk = parent_pks.get(parent.remote_id)
@@ -203,11 +170,10 @@ def _sync_children(
             listed_again.append(parent_pk)
         for payload in parent.children[child.key]:
             remote_id = child.id_prefix + str(payload["id"])
-            values = _row_values(child.model, child.fields, encode(payload)) | child.constants
-            # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: last wins.
-            items[remote_id] = _Prepared(remote_id, payload, values, {})
-            extra[remote_id] = {f"{child.parent_field}_id": parent_pk}
-    _upsert(connection, child.model, list(items.values()), now, failures, extra)
+            rows[remote_id] = plan.params(
+                connection.pk, moment, remote_id, encode(payload), parent_pk
+            )
+    upsert_rows(child.model, rows, failures)
     if not listed_again:
         return
     # A changed parent lists all its children: those it no longer lists are gone in Thrive.
