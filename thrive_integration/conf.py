@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_RETRIES": 5,
     "MAX_RETRY_WAIT": 60.0,
     "PAGE_SIZE": 100,
+    # Fetch and prepare the next pages of a listing in a forked process while the current one
+    # is written (sync/prefetch.py); off (or where the platform cannot fork), a thread fetches
+    # ahead and the writer prepares each page itself.
+    "PREPARE_PAGES_IN_SUBPROCESS": True,
     # Incremental reads start this many seconds before the cursor: clock skew and records whose
     # updated_at was stamped before their transaction became visible must not be missed.
     "LOOKBACK_SECONDS": 300,

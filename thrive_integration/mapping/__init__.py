@@ -7,13 +7,20 @@ once), the API and admin call `validate_mappings`, `preview_mappings` and
 """
 
 from .defaults import ensure_default_mappings
-from .engine import MappingOutcome, map_contacts, remap_batches, remap_connection
+from .engine import (
+    MappingOutcome,
+    contact_mapper,
+    map_contacts,
+    remap_batches,
+    remap_connection,
+)
 from .preview import preview_mappings
 from .validation import InvalidFieldMapping, validate_mappings
 
 __all__ = [
     "InvalidFieldMapping",
     "MappingOutcome",
+    "contact_mapper",
     "ensure_default_mappings",
     "map_contacts",
     "preview_mappings",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -72,20 +72,32 @@ class MappingOutcome:
 
 def merged_into(contact: Contact) -> str:
     """The remote id Thrive merged this contact into, or ""."""
+    if "remote_data" in contact.get_deferred_fields():
+        # Loaded without its payload (it was mapped ahead): the column the import extracts.
+        return contact.merged_into_remote_id
     payload = contact.remote_data if isinstance(contact.remote_data, dict) else {}
     value = payload.get("merged_into_id") or contact.merged_into_remote_id
     return str(value) if value else ""
+
+
+# What a contact maps to ahead of its page's write (`contact_mapper`): its values, or why not.
+Premapped = MappedContact | MappingError
 
 
 class _Page:
     """The state of one call: loaded rows, decisions, and the writes they add up to."""
 
     def __init__(
-        self, connection: Connection, mappings: list[FieldMapping], today: datetime.date
+        self,
+        connection: Connection,
+        mappings: list[FieldMapping],
+        today: datetime.date,
+        premapped: Mapping[int, Premapped],
     ) -> None:
         self.connection = connection
         self.mappings = mappings
         self.today = today
+        self.premapped = premapped
         self.profile_of: dict[int, CandidateProfile] = {}  # contact pk → profile
         self.new_profiles: list[CandidateProfile] = []
         self.changed_profiles: dict[int, CandidateProfile] = {}
@@ -101,17 +113,11 @@ class _Page:
         """One Python object per profile row, however many queries returned it."""
         return self.profiles.setdefault(profile.pk, profile)
 
-    def load(
-        self, contact_ids: Iterable[int], payloads: Mapping[int, Any] | None = None
-    ) -> list[Contact]:
-        if payloads is None:
-            contacts = by_pks(Contact.objects.all(), self.connection, contact_ids)
-        else:
-            # The page just wrote these payloads: use them rather than decode them back.
-            rows = Contact.objects.defer("remote_data")
-            contacts = by_pks(rows, self.connection, contact_ids)
-            for contact in contacts:
-                contact.remote_data = payloads[contact.pk]
+    def load(self, contact_ids: list[int]) -> list[Contact]:
+        # Contacts mapped ahead need no payload: not reading it spares decoding it.
+        ahead = all(pk in self.premapped for pk in contact_ids)
+        rows = Contact.objects.defer("remote_data") if ahead else Contact.objects.all()
+        contacts = by_pks(rows, self.connection, contact_ids)
         by_remote_id = {c.remote_id: c for c in contacts}
         missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
         if missing:
@@ -149,9 +155,15 @@ class _Page:
             if contact.remote_deleted_at or self.survivor(contact):
                 continue
             try:
-                mapped[contact.pk] = map_contact(contact.remote_data, self.mappings, self.today)
+                result = self.premapped.get(contact.pk) or map_contact(
+                    contact.remote_data, self.mappings, self.today
+                )
             except MappingError as error:
-                self.failures[contact.pk] = str(error)
+                result = error
+            if isinstance(result, MappingError):
+                self.failures[contact.pk] = str(result)
+            else:
+                mapped[contact.pk] = result
         return mapped
 
     def known_profile_id(self, contact: Contact) -> int | None:
@@ -257,19 +269,53 @@ class _Page:
         insert_rows(ProfileNameEmployerKey, keys)
 
 
+def import_mappings(connection: Connection) -> list[FieldMapping]:
+    return [m for m in ensure_default_mappings(connection) if m.imports]
+
+
+def mapping_state(mappings: list[FieldMapping], today: datetime.date) -> Hashable:
+    """Everything besides the payload that a contact's mapping depends on."""
+    return today, tuple(
+        (m.pk, m.thrive_object, m.platform_field, tuple(m.thrive_paths), m.transform)
+        for m in mappings
+    )
+
+
+def contact_mapper(connection: Connection) -> tuple[Hashable, Callable[[Any], Premapped]]:
+    """The mapping of one contact payload with the connection's mappings of today, and the
+    state it depends on: pure, so an import may map a page ahead, in another process."""
+    mappings = import_mappings(connection)
+    today = timezone.localdate()
+
+    def premap(payload: Any) -> Premapped:
+        try:
+            return map_contact(payload, mappings, today)
+        except MappingError as error:
+            return error
+
+    return mapping_state(mappings, today), premap
+
+
 def map_contacts(
-    connection: Connection, contact_ids: list[int], payloads: Mapping[int, Any] | None = None
+    connection: Connection,
+    contact_ids: list[int],
+    *,
+    premapped: Mapping[int, Premapped] | None = None,
+    state: Hashable = None,
 ) -> MappingOutcome:
     """Map stored contacts to profiles; call inside the page's transaction.
 
-    `payloads` (contact id → its stored payload, for every one of `contact_ids`) spares
-    reading back what an import page has just written. Contacts that fail to map are
-    reported in `failures` as (remote_id, reason) and the rest of the page is kept. Counts
-    are per requested contact.
+    `premapped` (contact id → what `contact_mapper` made of its payload, in `state`) is used
+    when the mappings are still those it was made with; otherwise the contacts are mapped
+    here. Contacts that fail to map are reported in `failures` as (remote_id, reason) and the
+    rest of the page is kept. Counts are per requested contact.
     """
-    mappings = [m for m in ensure_default_mappings(connection) if m.imports]
-    page = _Page(connection, mappings, timezone.localdate())
-    contacts = page.load(contact_ids, payloads)
+    mappings = import_mappings(connection)
+    today = timezone.localdate()
+    if state != mapping_state(mappings, today):
+        premapped = None  # the mappings (or the day) changed since the page was prepared
+    page = _Page(connection, mappings, today, premapped or {})
+    contacts = page.load(contact_ids)
     mapped = page.map_all(contacts)
     # Only contacts without a profile yet are matched: a linked contact stays with its profile
     # even when its email changes, and a page of known contacts loads no candidates at all.

@@ -1,25 +1,139 @@
-"""Read the next page while the current one is written.
+"""Read and prepare the next pages while the current one is written.
 
-Fetching a page (network, Thrive's own work, JSON parsing) and writing one (the database) wait
-on different things, so overlapping them brings an import close to the slower of the two instead
-of their sum. At most `depth` pages wait in memory, which keeps memory flat however long the
-listing. Errors raised while fetching are re-raised in the consumer, in order.
+Fetching a page (network, Thrive's own work, JSON parsing) and preparing it (validation,
+encoding, hashing, row layout, mapping: see `upsert.prepare_page`) need no database; writing
+it does. Overlapping the two brings an import close to the slower of them instead of their sum.
+
+Preparing is CPU work in Python, so a thread would only take turns with the writer for the
+interpreter lock (and slow it down: SQLite hands the lock back on every row it steps). Where
+the platform can fork, the pages are therefore fetched and prepared in a forked process and
+handed over, pickled, through a socket; otherwise a thread fetches them and the writer prepares
+each itself. The forked process touches no database connection (it inherits the writer's and
+must leave it alone) and opens its own HTTP connections. At most a socket's buffer of prepared
+pages waits, which keeps memory flat however long the listing. Errors raised while fetching or
+preparing are re-raised in the consumer, in order.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import queue
+import signal
+import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import TypeVar
 
+from ..exceptions import ThriveIntegrationError
+from ..redaction import redact
+
+P = TypeVar("P")
 T = TypeVar("T")
 _DONE = object()
 
 
 @contextmanager
+def prepared_ahead(
+    source: Iterator[P],
+    prepare: Callable[[P], T],
+    *,
+    in_process: bool = False,
+    after_fork: Callable[[], None] = lambda: None,
+) -> Iterator[Iterator[T]]:
+    """`prepare(item)` for each item of `source`, computed ahead of the consumer.
+
+    `after_fork` runs first in the forked process (to drop inherited HTTP connections, say).
+    `in_process` keeps everything in this process (a thread fetches ahead).
+    """
+    if in_process or not hasattr(os, "fork"):
+        with prefetched(source) as items:
+            yield (prepare(item) for item in items)
+    else:
+        with _forked(source, prepare, after_fork) as items:
+            yield items
+
+
+@contextmanager
+def _forked(
+    source: Iterator[P], prepare: Callable[[P], T], after_fork: Callable[[], None]
+) -> Iterator[Iterator[T]]:
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # the preparing process: it never returns
+        ours.close()
+        _produce(theirs, source, prepare, after_fork)
+    theirs.close()
+    reader = ours.makefile("rb")
+
+    def consume() -> Iterator[T]:
+        while True:
+            try:
+                kind, value = pickle.load(reader)
+            except EOFError:
+                raise ThriveIntegrationError(
+                    "the process preparing the next pages ended unexpectedly"
+                ) from None
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+
+    try:
+        yield consume()
+    finally:
+        # Nothing of it needs cleaning up: it may be stopped mid-request.
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        reader.close()
+        ours.close()
+
+
+def _produce(
+    sock: socket.socket,
+    source: Iterator[P],
+    prepare: Callable[[P], T],
+    after_fork: Callable[[], None],
+) -> None:
+    """The forked process's whole life: prepare and send every item, then exit at once.
+
+    `os._exit` skips the interpreter's clean-up, which would close (and so end, for
+    PostgreSQL) the database connections inherited from the writer.
+    """
+    writer = sock.makefile("wb")
+    try:
+        after_fork()
+        for item in source:
+            pickle.dump(("item", prepare(item)), writer, pickle.HIGHEST_PROTOCOL)
+            writer.flush()
+        pickle.dump(("done", None), writer)
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        with suppress(BaseException):
+            pickle.dump(("error", _sendable(exc)), writer, pickle.HIGHEST_PROTOCOL)
+    finally:
+        try:
+            writer.flush()
+        finally:
+            os._exit(0)
+
+
+def _sendable(exc: BaseException) -> BaseException:
+    """The error itself when it survives pickling, else one that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return ThriveIntegrationError(redact(f"preparing a page failed: {detail}"))
+
+
+@contextmanager
 def prefetched(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+    """The items of `source`, read ahead by a thread; at most `depth` wait in memory."""
     pending: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
 

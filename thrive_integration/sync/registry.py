@@ -8,7 +8,7 @@ search at a time, which would cost a request per search for a single name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,32 @@ class HookOutcome:
 
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RecordPreparer:
+    """The per-record part of an `after_page` hook that needs no database.
+
+    It runs where a page is prepared (possibly another process, ahead of the write); `state`
+    is what it read from the database beforehand (the field mappings, say), so the hook can
+    tell whether its result still holds when the page is written.
+    """
+
+    state: Hashable
+    prepare: Callable[[dict], Any]
+
+
+@dataclass(frozen=True)
+class WrittenRecords:
+    """What an `after_page` hook receives: the local ids of the page's new or changed
+    records, each with what the resource's preparer made of it (None without one)."""
+
+    prepared: dict[int, Any]
+    preparer_state: Hashable = None
+
+    @property
+    def ids(self) -> list[int]:
+        return list(self.prepared)
 
 
 @dataclass(frozen=True)
@@ -46,9 +72,10 @@ class ResourceSpec:
     # Local field -> payload path (dots walk into embedded objects).
     fields: dict[str, str]
     children: tuple[ChildSpec, ...] = ()
-    # Called inside each page's transaction with the records whose payload changed: local id
-    # → the payload as stored, so a hook need not read back what the page just wrote.
-    after_page: Callable[[m.Connection, dict[int, Any]], HookOutcome] | None = None
+    # Called inside each page's transaction with the records whose payload changed.
+    after_page: Callable[[m.Connection, WrittenRecords], HookOutcome] | None = None
+    # Made once per listing, before its pages are prepared: the hook's per-record work.
+    preparer: Callable[[m.Connection], RecordPreparer] | None = None
 
     @property
     def include(self) -> tuple[str, ...]:
@@ -70,28 +97,35 @@ def _team(team: str) -> ChildSpec:
     )
 
 
-def _map_contacts(connection: m.Connection, contacts: dict[int, Any]) -> HookOutcome:
+def _contact_preparer(connection: m.Connection) -> RecordPreparer:
+    from ..mapping import contact_mapper
+
+    state, mapper = contact_mapper(connection)
+    return RecordPreparer(state, mapper)
+
+
+def _map_contacts(connection: m.Connection, written: WrittenRecords) -> HookOutcome:
     from ..mapping import map_contacts
 
-    outcome = map_contacts(connection, list(contacts), payloads=contacts)
+    outcome = map_contacts(
+        connection, written.ids, premapped=written.prepared, state=written.preparer_state
+    )
     return HookOutcome(
         {"profiles_created": outcome.created, "profiles_updated": outcome.updated},
         outcome.failures,
     )
 
 
-def _map_candidacy_stages(connection: m.Connection, stages: dict[int, Any]) -> HookOutcome:
+def _map_candidacy_stages(connection: m.Connection, written: WrittenRecords) -> HookOutcome:
     from ..pipeline.hooks import after_candidacy_stages_page
 
-    return HookOutcome({"stages_mapped": after_candidacy_stages_page(connection, list(stages))})
+    return HookOutcome({"stages_mapped": after_candidacy_stages_page(connection, written.ids)})
 
 
-def _map_candidacies(connection: m.Connection, candidacies: dict[int, Any]) -> HookOutcome:
+def _map_candidacies(connection: m.Connection, written: WrittenRecords) -> HookOutcome:
     from ..pipeline.hooks import after_candidacies_page
 
-    return HookOutcome(
-        {"applications_refreshed": after_candidacies_page(connection, list(candidacies))}
-    )
+    return HookOutcome({"applications_refreshed": after_candidacies_page(connection, written.ids)})
 
 
 RESOURCES: tuple[ResourceSpec, ...] = (
@@ -244,6 +278,7 @@ RESOURCES: tuple[ResourceSpec, ...] = (
             ),
         ),
         after_page=_map_contacts,
+        preparer=_contact_preparer,
     ),
     ResourceSpec(
         "candidacies",

@@ -48,11 +48,12 @@ from ..models import (
 )
 from ..redaction import redact
 from ..thrive import ThriveClient
+from ..thrive.pagination import Page, PageCursor
 from . import cursors, locking
-from .prefetch import prefetched
-from .registry import BY_NAME, ResourceSpec, resolve
+from .prefetch import prepared_ahead
+from .registry import BY_NAME, RecordPreparer, ResourceSpec, resolve
 from .sweep import SeenIds, sweep
-from .upsert import upsert_page
+from .upsert import PreparedPage, prepare_page, write_page
 
 logger = logging.getLogger(__name__)
 
@@ -233,15 +234,27 @@ def _run_step(
     listing = client.iter_pages(
         spec.path, include=spec.include, updated_since=step.updated_since, start=step.checkpoint
     )
+    prepare = partial(
+        _prepare_listed,
+        connection.pk,
+        spec,
+        spec.preparer(connection) if spec.preparer else None,
+    )
+    ahead = prepared_ahead(
+        listing,
+        prepare,
+        in_process=not integration_settings.PREPARE_PAGES_IN_SUBPROCESS,
+        after_fork=client.forget_connections,
+    )
     try:
-        with prefetched(listing) as pages:
+        with ahead as pages:
             for page in pages:
                 server_filters &= not page.ignored_updated_since
                 with transaction.atomic():
                     # The lease first: if it was lost, the page is undone before it is counted.
                     _renew(connection, holder)
-                    _write_page(run, step, spec, page.records, page.next)
-                seen.add_all(_page_ids(page.records))
+                    _write_page(run, step, spec, page.prepared, page.next)
+                seen.add_all(page.ids)
                 if progress:
                     progress(step)
                 if page.next and budget.spent():
@@ -255,6 +268,25 @@ def _run_step(
     if progress:
         progress(step)
     return True
+
+
+@dataclass
+class _ListedPage:
+    """A page of a listing, prepared for its write (see `prefetch`)."""
+
+    prepared: PreparedPage
+    next: PageCursor | None
+    ignored_updated_since: bool
+    ids: list[str]  # every record's id that looks like one, for the sweep
+
+
+def _prepare_listed(
+    connection_id: int, spec: ResourceSpec, preparer: RecordPreparer | None, page: Page
+) -> _ListedPage:
+    prepared = prepare_page(
+        connection_id, spec, page.records, now=timezone.now(), preparer=preparer
+    )
+    return _ListedPage(prepared, page.next, page.ignored_updated_since, _page_ids(page.records))
 
 
 def _renew(connection: Connection, holder: str) -> None:
@@ -279,10 +311,13 @@ def _page_ids(records: list) -> list[str]:
 
 
 def _write_page(
-    run: SyncRun, step: SyncStep, spec: ResourceSpec, records: list, next_page: dict | None
+    run: SyncRun,
+    step: SyncStep,
+    spec: ResourceSpec,
+    page: PreparedPage,
+    next_page: PageCursor | None,
 ) -> None:
-    now = timezone.now()
-    outcome = upsert_page(run.connection, spec, records, now=now)
+    outcome = write_page(run.connection, spec, page)
     for name, count in outcome.derived.items():
         step.derived[name] = step.derived.get(name, 0) + count
     _add_outcome(run, step, outcome)

@@ -12,14 +12,16 @@ is isolated: the batch is retried row by row inside savepoints and only the bad 
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..exceptions import MappingError
 from ..models import Connection
 from .bulk import adapt_moment, upsert_rows
-from .extract import MISSING, Encoded, child_list, encode, parse_timestamp, remote_id_of
-from .registry import ChildSpec, ResourceSpec
+from .extract import MISSING, child_list, encode, parse_timestamp, remote_id_of
+from .registry import ChildSpec, RecordPreparer, ResourceSpec, WrittenRecords
 from .rows import row_plan
 
 
@@ -37,25 +39,96 @@ class PageOutcome:
 
 
 @dataclass(slots=True)
-class _Prepared:
+class PreparedRecord:
+    """A record made ready to write: what the page's write needs of it, and nothing else
+    (not the decoded payload: a prepared page may cross a process boundary)."""
+
     remote_id: str
-    encoded: Encoded
+    digest: str
     updated_at: datetime | None
-    children: dict[str, list]
+    params: list  # the mirror row's parameters (rows.RowPlan)
+    # Per child list: (remote id, row parameters without the parent's key) of each child.
+    children: dict[str, list[tuple[str, list]]]
+    derived: Any = None  # what the resource's preparer made of the payload
 
 
-def _prepare(spec: ResourceSpec, payload: object) -> _Prepared:
-    remote_id = remote_id_of(payload)
-    encoded = encode(payload)
+@dataclass
+class PreparedPage:
+    """A page of records after every step that needs no database (see `prepare_page`)."""
+
+    now: datetime
+    records: dict[str, PreparedRecord] = field(default_factory=dict)
+    tombstones: dict[str, datetime] = field(default_factory=dict)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seen_remote_ids: list[str] = field(default_factory=list)
+    max_remote_updated_at: datetime | None = None
+    preparer_state: Hashable = None
+
+
+def prepare_page(
+    connection_id: int,
+    spec: ResourceSpec,
+    records: list,
+    *,
+    now: datetime,
+    preparer: RecordPreparer | None = None,
+) -> PreparedPage:
+    """Validate, encode, hash and lay out a page's records as rows; no database, no HTTP.
+
+    Pure, so the runner may do it in another process while the previous page is written. A
+    record that cannot be used (no id, a child list that is not a list) is a failure here.
+    """
+    page = PreparedPage(now, preparer_state=preparer.state if preparer else None)
+    moment = adapt_moment(now)
+    plan = row_plan(spec.model, spec.fields)
+    for payload in records:
+        try:
+            remote_id = remote_id_of(payload)
+            encoded = encode(payload)
+            children = _prepare_children(connection_id, spec, encoded.payload, moment)
+        except MappingError as exc:
+            remote_id = payload.get("id") if isinstance(payload, dict) else None
+            page.failures.append((str(remote_id or ""), str(exc)))
+            continue
+        page.seen_remote_ids.append(remote_id)
+        updated_at = parse_timestamp(encoded.payload.get("updated_at"))
+        if updated_at and (
+            page.max_remote_updated_at is None or updated_at > page.max_remote_updated_at
+        ):
+            page.max_remote_updated_at = updated_at
+        deleted_at = encoded.payload.get("deleted_at")
+        if deleted_at:
+            page.tombstones[remote_id] = parse_timestamp(deleted_at) or now
+            page.records.pop(remote_id, None)
+            continue
+        # Records may arrive twice in one page; the later copy wins.
+        page.tombstones.pop(remote_id, None)
+        page.records[remote_id] = PreparedRecord(
+            remote_id,
+            encoded.digest,
+            updated_at,
+            plan.params(connection_id, moment, remote_id, encoded),
+            children,
+            preparer.prepare(encoded.payload) if preparer else None,
+        )
+    return page
+
+
+def _prepare_children(
+    connection_id: int, spec: ResourceSpec, payload: dict, moment: object
+) -> dict[str, list[tuple[str, list]]]:
     children = {}
     for child in spec.children:
-        items = child_list(encoded.payload, child.key)
-        if items is not MISSING:
-            for item in items:
-                remote_id_of(item)
-            children[child.key] = items
-    updated_at = parse_timestamp(encoded.payload.get("updated_at"))
-    return _Prepared(remote_id, encoded, updated_at, children)
+        items = child_list(payload, child.key)
+        if items is MISSING:
+            continue
+        plan = row_plan(child.model, child.fields, child.constants, child.parent_field)
+        rows = []
+        for item in items:
+            remote_id = child.id_prefix + remote_id_of(item)
+            rows.append((remote_id, plan.params(connection_id, moment, remote_id, encode(item))))
+        children[child.key] = rows
+    return children
 
 
 def upsert_page(
@@ -66,36 +139,26 @@ def upsert_page(
     now: datetime,
     derive: bool = True,
 ) -> PageOutcome:
-    """Must run inside a transaction: the caller commits the page with its checkpoint.
+    """Prepare and write a page (see `write_page`); inside the caller's transaction.
 
     `derive=False` skips the resource's `after_page` hook, for a writer that derives the
     platform side itself.
     """
-    outcome = PageOutcome()
-    prepared: dict[str, _Prepared] = {}
-    tombstones: dict[str, datetime] = {}
-    for payload in records:
-        try:
-            item = _prepare(spec, payload)
-        except MappingError as exc:
-            remote_id = payload.get("id") if isinstance(payload, dict) else None
-            outcome.failures.append((str(remote_id or ""), str(exc)))
-            continue
-        outcome.seen_remote_ids.append(item.remote_id)
-        updated_at = item.updated_at
-        if updated_at and (
-            outcome.max_remote_updated_at is None or updated_at > outcome.max_remote_updated_at
-        ):
-            outcome.max_remote_updated_at = updated_at
-        deleted_at = item.encoded.payload.get("deleted_at")
-        if deleted_at:
-            tombstones[item.remote_id] = parse_timestamp(deleted_at) or now
-            prepared.pop(item.remote_id, None)
-        else:
-            # Records may arrive twice in one page; the later copy wins.
-            prepared[item.remote_id] = item
-            tombstones.pop(item.remote_id, None)
+    preparer = spec.preparer(connection) if derive and spec.preparer else None
+    page = prepare_page(connection.pk, spec, records, now=now, preparer=preparer)
+    return write_page(connection, spec, page, derive=derive)
 
+
+def write_page(
+    connection: Connection, spec: ResourceSpec, page: PreparedPage, *, derive: bool = True
+) -> PageOutcome:
+    """Must run inside a transaction: the caller commits the page with its checkpoint."""
+    outcome = PageOutcome(
+        failures=list(page.failures),
+        max_remote_updated_at=page.max_remote_updated_at,
+        seen_remote_ids=page.seen_remote_ids,
+    )
+    prepared, tombstones, now = page.records, page.tombstones, page.now
     model = spec.model
     stored = {
         remote_id: (digest, deleted_at)
@@ -110,19 +173,14 @@ def upsert_page(
         before = stored.get(remote_id)
         if before is None:
             outcome.created += 1
-        elif before[0] != item.encoded.digest or before[1] is not None:
+        elif before[0] != item.digest or before[1] is not None:
             outcome.updated += 1
         else:
             outcome.unchanged += 1
             continue
         changed.append(item)
 
-    moment = adapt_moment(now)
-    plan = row_plan(model, spec.fields)
-    rows = {
-        item.remote_id: plan.params(connection.pk, moment, item.remote_id, item.encoded)
-        for item in changed
-    }
+    rows = {item.remote_id: item.params for item in changed}
     stored_ids = upsert_rows(model, rows, outcome.failures)
     parents = dict(
         model.objects.filter(connection=connection, remote_id__in=stored_ids)
@@ -130,14 +188,13 @@ def upsert_page(
         .values_list("remote_id", "pk")
     )
     for child in spec.children:
-        _sync_children(connection, child, changed, parents, stored, now, outcome.failures)
+        _sync_children(child, changed, parents, stored, now, outcome.failures)
     # Every writer of a mirror (import, sweep, export) feeds the platform side the same way.
-    written = {
-        parents[item.remote_id]: item.encoded.payload
-        for item in changed
-        if item.remote_id in parents
-    }
-    if derive and spec.after_page and written:
+    written = WrittenRecords(
+        {parents[item.remote_id]: item.derived for item in changed if item.remote_id in parents},
+        page.preparer_state,
+    )
+    if derive and spec.after_page and written.prepared:
         hook = spec.after_page(connection, written)
         outcome.derived = hook.counts
         outcome.failures.extend(hook.failures)
@@ -149,16 +206,14 @@ def upsert_page(
 
 
 def _sync_children(
-    connection: Connection,
     child: ChildSpec,
-    parents: list[_Prepared],
+    parents: list[PreparedRecord],
     parent_pks: dict[str, int],
     stored_before: dict[str, object],
     now: datetime,
     failures: list[tuple[str, str]],
 ) -> None:
-    plan = row_plan(child.model, child.fields, child.constants, child.parent_field)
-    moment = adapt_moment(now)
+    parent_at = row_plan(child.model, child.fields, child.constants, child.parent_field).parent_at
     # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: the last one wins.
     rows: dict[str, list] = {}
     listed_again = []  # parents stored before: they may have children to let go
@@ -168,11 +223,9 @@ def _sync_children(
             continue
         if parent.remote_id in stored_before:
             listed_again.append(parent_pk)
-        for payload in parent.children[child.key]:
-            remote_id = child.id_prefix + str(payload["id"])
-            rows[remote_id] = plan.params(
-                connection.pk, moment, remote_id, encode(payload), parent_pk
-            )
+        for remote_id, params in parent.children[child.key]:
+            params[parent_at] = parent_pk
+            rows[remote_id] = params
     upsert_rows(child.model, rows, failures)
     if not listed_again:
         return

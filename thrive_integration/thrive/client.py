@@ -108,6 +108,14 @@ class ThriveClient:
     def close(self) -> None:
         self._transport.close()
 
+    def forget_connections(self) -> None:
+        """Drop the pooled HTTP connections; the client opens new ones as it needs them.
+
+        For a forked process: its parent's sockets are not its to use. Closing them here
+        closes only this process's copies.
+        """
+        self._transport.close()
+
     # Reads
 
     def iter_pages(
