@@ -153,11 +153,19 @@ def settle_confirmed(connection: Connection) -> int:
     Thrive's unchanged stage, and the failed outbox row says why.
     """
     # Few applications have a pending write: found by that index, not among the connection's
-    # applications (see lookups.py), so each import page pays the same.
-    answered = Application.objects.filter(
-        pending_entry__isnull=False, pending_entry__state__in=ANSWERED_STATES
-    ).values_list("pk", "candidacy_id", "connection_id")
-    settled = [(pk, candidacy) for pk, candidacy, owner in answered if owner == connection.pk]
+    # applications (see lookups.py), so each import page pays the same. By a range, as ids
+    # start at 1: SQLite without statistics answers IS NOT NULL with a scan. The state is read,
+    # not filtered on, or SQLite starts from the state index: every write Thrive ever answered.
+    pending = (
+        Application.objects.filter(pending_entry__gt=0)
+        .order_by()
+        .values_list("pk", "candidacy_id", "connection_id", "pending_entry__state")
+    )
+    settled = [
+        (pk, candidacy)
+        for pk, candidacy, owner, state in pending
+        if owner == connection.pk and state in ANSWERED_STATES
+    ]
     if not settled:
         return 0
     Application.objects.filter(pk__in=[pk for pk, _ in settled]).update(pending_entry=None)
