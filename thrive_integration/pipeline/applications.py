@@ -23,11 +23,14 @@ from ..models import (
     Search,
     StageMapping,
 )
-from ..sync.bulk import insert_rows, instance_row, update_rows
+from ..sync.bulk import insert_rows, update_rows
 from . import sla
 
-# What an application is derived from: the payload itself is not read (nor decoded).
+# What an application is derived from: the payload itself is not read (nor decoded). Read as
+# tuples, with the pk of the candidacy's application if it has one: a page builds no model
+# instance, which was most of its cost.
 CANDIDACY_FIELDS = (
+    "pk",
     "connection_id",
     "contact_remote_id",
     "search_remote_id",
@@ -36,6 +39,7 @@ CANDIDACY_FIELDS = (
     "rejection_reason",
     "rejected_at",
     "content_hash",
+    "application__pk",
 )
 
 # Outbox states in which Thrive has had its say on an advance or reject.
@@ -54,19 +58,28 @@ DERIVED_FIELDS = (
     "candidacy_hash",
 )
 WRITTEN_FIELDS = (*DERIVED_FIELDS, "updated_at")
+# A candidacy in a Thrive stage without a mapping: (mapping, platform stage, SLA days).
+NO_MAPPING = (None, None, None)
 
 
 def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
-    """Create or update the applications of these candidacies; return how many were written."""
-    candidacies = by_pks(Candidacy.objects.only(*CANDIDACY_FIELDS), connection, candidacy_ids)
+    """Create or update the applications of these candidacies; return how many were written.
+
+    Every one is written and dated (`updated_at`), changed or not: `settle_confirmed` clears
+    pending marks and counts on this to date that change.
+    """
+    queryset = Candidacy.objects.values_list(*CANDIDACY_FIELDS, named=True)
+    candidacies = by_pks(queryset, connection, candidacy_ids)
     if not candidacies:
         return 0
     mappings = {
-        mapping.candidacy_stage.remote_id: mapping
-        for mapping in StageMapping.objects.filter(
+        stage_remote_id: mapping
+        for stage_remote_id, *mapping in StageMapping.objects.filter(
             connection=connection,
             candidacy_stage__remote_id__in={c.candidacy_stage_remote_id for c in candidacies},
-        ).select_related("candidacy_stage")
+        )
+        .order_by()
+        .values_list("candidacy_stage__remote_id", "pk", "pipeline_stage_id", "sla_days")
     }
     # From the contact's (connection, remote id) index to its link: no scan of the links.
     profile_ids = dict(
@@ -84,43 +97,36 @@ def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
         .order_by()
         .values_list("remote_id", "pk")
     )
-    existing = {
-        application.candidacy_id: application
-        for application in Application.objects.filter(candidacy__in=candidacies).order_by()
-    }
+    now = timezone.now()
     created, updated = [], []
     for candidacy in candidacies:
-        application = existing.get(candidacy.pk) or Application(
-            connection=connection, candidacy=candidacy
+        mapping_id, pipeline_stage_id, sla_days = mappings.get(
+            candidacy.candidacy_stage_remote_id, NO_MAPPING
         )
-        mapping = mappings.get(candidacy.candidacy_stage_remote_id)
-        application.profile_id = profile_ids.get(candidacy.contact_remote_id)
-        application.search_id = search_ids.get(candidacy.search_remote_id)
-        _apply_candidacy(application, candidacy, mapping)
-        (updated if application.pk else created).append(application)
-    now = timezone.now()
-    for application in created + updated:
-        application.updated_at = now
+        row = {
+            "profile_id": profile_ids.get(candidacy.contact_remote_id),
+            "search_id": search_ids.get(candidacy.search_remote_id),
+            "stage_mapping_id": mapping_id,
+            "pipeline_stage_id": pipeline_stage_id,
+            "stage_entered_at": candidacy.candidacy_stage_entered_at,
+            "rejected": bool(candidacy.rejection_reason) or candidacy.rejected_at is not None,
+            "rejection_reason": candidacy.rejection_reason,
+            "rejected_at": candidacy.rejected_at,
+            "sla_due_at": sla.due_at(candidacy.candidacy_stage_entered_at, sla_days),
+            "candidacy_hash": candidacy.content_hash,
+            "updated_at": now,
+        }
+        if candidacy.application__pk is None:
+            row.update(
+                connection_id=connection.pk, candidacy_id=candidacy.pk, pending_entry_id=None
+            )
+            created.append(row)
+        else:
+            updated.append({"pk": candidacy.application__pk, **row})
     # A concurrent refresh (a stage-mapping edit) may have created one meanwhile: it wins.
-    rows = [instance_row(application) for application in created]
-    insert_rows(Application, rows, conflict="candidacy_id")
-    update_rows(Application, [instance_row(a, WRITTEN_FIELDS) for a in updated], WRITTEN_FIELDS)
+    insert_rows(Application, created, conflict="candidacy_id")
+    update_rows(Application, updated, WRITTEN_FIELDS)
     return len(created) + len(updated)
-
-
-def _apply_candidacy(
-    application: Application, candidacy: Candidacy, mapping: StageMapping | None
-) -> None:
-    application.stage_mapping = mapping
-    application.pipeline_stage_id = mapping.pipeline_stage_id if mapping else None
-    application.stage_entered_at = candidacy.candidacy_stage_entered_at
-    application.rejected = bool(candidacy.rejection_reason) or candidacy.rejected_at is not None
-    application.rejection_reason = candidacy.rejection_reason
-    application.rejected_at = candidacy.rejected_at
-    application.sla_due_at = sla.due_at(
-        candidacy.candidacy_stage_entered_at, mapping.sla_days if mapping else None
-    )
-    application.candidacy_hash = candidacy.content_hash
 
 
 def refresh_in_stages(connection: Connection, stage_remote_ids: Iterable[str]) -> int:
@@ -147,11 +153,19 @@ def settle_confirmed(connection: Connection) -> int:
     Thrive's unchanged stage, and the failed outbox row says why.
     """
     # Few applications have a pending write: found by that index, not among the connection's
-    # applications (see lookups.py), so each import page pays the same.
-    answered = Application.objects.filter(
-        pending_entry__isnull=False, pending_entry__state__in=ANSWERED_STATES
-    ).values_list("pk", "candidacy_id", "connection_id")
-    settled = [(pk, candidacy) for pk, candidacy, owner in answered if owner == connection.pk]
+    # applications (see lookups.py), so each import page pays the same. By a range, as ids
+    # start at 1: SQLite without statistics answers IS NOT NULL with a scan. The state is read,
+    # not filtered on, or SQLite starts from the state index: every write Thrive ever answered.
+    pending = (
+        Application.objects.filter(pending_entry__gt=0)
+        .order_by()
+        .values_list("pk", "candidacy_id", "connection_id", "pending_entry__state")
+    )
+    settled = [
+        (pk, candidacy)
+        for pk, candidacy, owner, state in pending
+        if owner == connection.pk and state in ANSWERED_STATES
+    ]
     if not settled:
         return 0
     Application.objects.filter(pk__in=[pk for pk, _ in settled]).update(pending_entry=None)
