@@ -80,6 +80,9 @@ def merged_into(contact: Contact) -> str:
     return str(value) if value else ""
 
 
+# What placing a contact mapped ahead reads of it.
+_PLACED_FIELDS = ("id", "connection_id", "remote_id", "remote_deleted_at", "merged_into_remote_id")
+
 # What a contact maps to ahead of its page's write (`contact_mapper`): its values, or why not.
 Premapped = MappedContact | MappingError
 
@@ -116,7 +119,7 @@ class _Page:
     def load(self, contact_ids: list[int]) -> list[Contact]:
         # Contacts mapped ahead need no payload: not reading it spares decoding it.
         ahead = all(pk in self.premapped for pk in contact_ids)
-        rows = Contact.objects.defer("remote_data") if ahead else Contact.objects.all()
+        rows = Contact.objects.only(*_PLACED_FIELDS) if ahead else Contact.objects.all()
         contacts = by_pks(rows, self.connection, contact_ids)
         by_remote_id = {c.remote_id: c for c in contacts}
         missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
