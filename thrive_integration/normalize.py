@@ -154,13 +154,21 @@ class SafeNote:
 _BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|li|h[1-6]|tr|blockquote))\s*>", re.I)
 
 
+# Text without these characters is read by an HTML parser as the text itself: sanitising
+# would return it unchanged, at a cost that dominated mapping a page of plain-text notes.
+_HTML_SIGNIFICANT = re.compile("[<>&\r\x00\xa0]")
+
+
 def safe_note(raw: object) -> SafeNote:
     """Sanitise note HTML with an allow-list (nh3/ammonia): script, handlers and
     `javascript:` links go; the words stay. The raw body is kept for audit and export."""
     raw_text = nfc_text(raw)
-    safe_html = nh3.clean(raw_text)
-    stripped = nh3.clean(_BLOCK_END.sub("\n", raw_text), tags=set())
-    lines = (_WHITESPACE.sub(" ", line).strip() for line in html.unescape(stripped).splitlines())
+    if _HTML_SIGNIFICANT.search(raw_text):
+        safe_html = nh3.clean(raw_text)
+        stripped = html.unescape(nh3.clean(_BLOCK_END.sub("\n", raw_text), tags=set()))
+    else:
+        safe_html = stripped = raw_text
+    lines = (_WHITESPACE.sub(" ", line).strip() for line in stripped.splitlines())
     return SafeNote(raw=raw_text, html=safe_html, text="\n".join(line for line in lines if line))
 
 

@@ -1,5 +1,8 @@
+import html
+import random
 import unicodedata
 
+import nh3
 import pytest
 
 from thrive_integration import normalize
@@ -126,3 +129,19 @@ def test_referral_notes_parsing():
     assert notes.icp_owner_name == "Grace Hopper"
     assert notes.shortlisted_by == "Alan Turing"
     assert normalize.referral_notes(None).tags == []
+
+
+def test_safe_note_of_plain_text_is_what_the_sanitiser_gives():
+    """Plain text skips the sanitiser; it must come out exactly as if it had not."""
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(1, 0x3000) if not 0xD800 <= c < 0xE000] + list("<>&\r\xa0")
+    samples = ["", "Plain words", "José\n\n  two  lines ", "a > b", "R&D", "x\r\ny", "\x00"]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(1, 40))) for _ in range(3000)]
+    for raw in samples:
+        text = normalize.nfc_text(raw)
+        stripped = html.unescape(nh3.clean(normalize._BLOCK_END.sub("\n", text), tags=set()))
+        lines = (normalize._WHITESPACE.sub(" ", line).strip() for line in stripped.splitlines())
+        expected = normalize.SafeNote(
+            raw=text, html=nh3.clean(text), text="\n".join(line for line in lines if line)
+        )
+        assert normalize.safe_note(raw) == expected, repr(raw)
