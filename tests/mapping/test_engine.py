@@ -3,12 +3,16 @@
 import pytest
 import responses
 from django.db import connection as db_connection
+from django.db import transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from thrive_integration.mapping import ensure_default_mappings, map_contacts, remap_connection
 from thrive_integration.models import CandidateProfile, ContactProfileLink, FieldMapping
+from thrive_integration.sync.registry import BY_NAME
+from thrive_integration.sync.upsert import prepare_page, write_page
 
-from .factories import make_connection, make_contact, update_payload
+from .factories import contact_payload, make_connection, make_contact, update_payload
 
 
 def _statements(connection, contacts) -> int:
@@ -152,3 +156,31 @@ def test_bench_remap_reports_constant_statements_per_full_batch(connection, wide
     copies = 6 if db_connection.vendor == "postgresql" else 0
     assert figures["statements_per_batch"] == [13 + copies]
     assert bench_remap(connection, batch_size=10)["statements_per_batch"] == [7]
+
+
+def _prepared_contacts_page(connection, payloads):
+    """A contacts page prepared as the import prepares it ahead of its write."""
+    spec = BY_NAME["contacts"]
+    preparer = spec.preparer(connection)
+    return spec, prepare_page(connection.pk, spec, payloads, now=timezone.now(), preparer=preparer)
+
+
+def test_a_page_mapped_ahead_is_written_with_what_it_was_mapped_to(connection):
+    payloads = [contact_payload(str(n), city="Berlin", country="Germany") for n in range(3)]
+    spec, page = _prepared_contacts_page(connection, payloads)
+    with transaction.atomic():
+        outcome = write_page(connection, spec, page)
+    assert outcome.derived["profiles_created"] == 3
+    assert set(CandidateProfile.objects.values_list("location", flat=True)) == {"Berlin, Germany"}
+
+
+def test_a_mapping_changed_while_a_page_waits_is_the_one_written(connection):
+    """The page was mapped ahead with the old mapping; its write maps it with the new one."""
+    payloads = [contact_payload(str(n), city="Berlin", country="Germany") for n in range(3)]
+    spec, page = _prepared_contacts_page(connection, payloads)
+    FieldMapping.objects.filter(connection=connection, platform_field="location").update(
+        thrive_paths=["country"], transform="text"
+    )
+    with transaction.atomic():
+        write_page(connection, spec, page)
+    assert set(CandidateProfile.objects.values_list("location", flat=True)) == {"Germany"}
