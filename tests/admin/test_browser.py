@@ -33,6 +33,9 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not in
 By = pytest.importorskip("selenium.webdriver.common.by").By
 Select = pytest.importorskip("selenium.webdriver.support.select").Select
 WebDriverWait = pytest.importorskip("selenium.webdriver.support.wait").WebDriverWait
+StaleElementReferenceException = pytest.importorskip(
+    "selenium.common.exceptions"
+).StaleElementReferenceException
 
 PASSWORD = "browser-test-password"
 
@@ -87,8 +90,9 @@ def test_admin_adds_a_connection_and_starts_a_sync(
     Select(browser.find_element(By.NAME, "action")).select_by_value("sync_selected")
     browser.find_element(By.NAME, "index").click()
 
-    # The changelist already shows a message: wait for the action's, not just any.
-    WebDriverWait(browser, 10).until(
+    # The changelist already shows a message: wait for the action's, not just any (the old
+    # page's element goes stale when the new page replaces it).
+    WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda driver: "queued" in driver.find_element(By.CLASS_NAME, "messagelist").text
     )
     run = SyncRun.objects.get(connection=connection)
