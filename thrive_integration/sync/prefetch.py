@@ -72,7 +72,9 @@ def _forked(
         while True:
             try:
                 kind, value = pickle.load(reader)
-            except EOFError:
+            except (EOFError, pickle.UnpicklingError):
+                # Between two pages, or in the middle of one (killed while the socket was
+                # full, its usual state when the writer is behind): the same lost process.
                 raise ThriveIntegrationError(
                     "the process preparing the next pages ended unexpectedly"
                 ) from None
