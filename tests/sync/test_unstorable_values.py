@@ -68,3 +68,20 @@ def test_offsets_are_stored_in_utc(db):
     upsert_page(connection, CONTACTS, page, now=timezone.now())
     stored = Contact.objects.get(connection=connection, remote_id="east").remote_created_at
     assert stored.isoformat() == "2019-12-31T10:01:00+00:00"
+
+
+def test_an_id_with_control_characters_fails_alone_and_is_named_readably(db):
+    """PostgreSQL refuses a NUL even in the page's lookup of stored ids: such a record must
+    fail by itself, before any query, and its error must be storable too."""
+    connection = make_connection()
+    bad_child = contact_payload("parent", positions=[{"id": "9\n1", "title": "CTO"}])
+    page = [contact_payload("77"), {**contact_payload("x"), "id": "77\x00"}, bad_child]
+    outcome = upsert_page(connection, CONTACTS, page, now=timezone.now())
+    assert outcome.created == 1
+    assert outcome.failures == [
+        ("77\\x00", "record id 77\\x00 contains control characters"),
+        ("parent", "record id 9\\n1 contains control characters"),
+    ]
+    assert list(
+        Contact.objects.filter(connection=connection).values_list("remote_id", flat=True)
+    ) == ["77"]

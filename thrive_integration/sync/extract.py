@@ -35,7 +35,16 @@ def remote_id_of(payload: Any) -> str:
     remote_id = str(value)
     if len(remote_id) > 64:
         raise MappingError("record id is longer than 64 characters")
+    if not remote_id.isprintable():
+        # A NUL is refused by PostgreSQL in any text (failing the page's lookup, not one row);
+        # other control characters would make an id that prints like another record's.
+        raise MappingError(f"record id {printable(remote_id)} contains control characters")
     return remote_id
+
+
+def printable(text: str) -> str:
+    """`text` as an error may name it: control characters (a NUL, say) written as escapes."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class StoredJSON(str):

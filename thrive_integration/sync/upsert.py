@@ -20,7 +20,7 @@ from typing import Any
 from ..exceptions import MappingError
 from ..models import Connection
 from .bulk import adapt_moment, upsert_rows
-from .extract import MISSING, child_list, encode, parse_timestamp, remote_id_of
+from .extract import MISSING, child_list, encode, parse_timestamp, printable, remote_id_of
 from .registry import ChildSpec, RecordPreparer, ResourceSpec, WrittenRecords
 from .rows import row_plan
 
@@ -88,7 +88,7 @@ def prepare_page(
             children = _prepare_children(connection_id, spec, encoded.payload, moment)
         except MappingError as exc:
             remote_id = payload.get("id") if isinstance(payload, dict) else None
-            page.failures.append((str(remote_id or ""), str(exc)))
+            page.failures.append((printable(str(remote_id or "")), str(exc)))
             continue
         page.seen_remote_ids.append(remote_id)
         updated_at = parse_timestamp(encoded.payload.get("updated_at"))
