@@ -24,15 +24,15 @@ def live_remote_ids(model, connection) -> set[str]:
     )
 
 
-def listed_ids(url: str, path: str) -> set[str]:
-    """Every id Thrive lists, read directly over HTTP (the test's own view of the remote)."""
-    ids, page = set(), 1
+def listed_ids(url: str, path: str) -> list[str]:
+    """Every id Thrive lists, in its order, read directly over HTTP (the test's own view)."""
+    ids, page = [], 1
     while True:
         body = requests.get(
             f"{url}{path}", params={"page": page, "per_page": 100}, headers=AUTH, timeout=10
         ).json()
         records = body.get("data", body.get(path.strip("/")))
-        ids |= {str(record["id"]) for record in records}
+        ids += [str(record["id"]) for record in records]
         if len(records) < 100:
             return ids
         page += 1
@@ -40,7 +40,7 @@ def listed_ids(url: str, path: str) -> set[str]:
 
 def assert_mirror_matches(connection, url: str) -> None:
     for spec in RESOURCES:
-        assert live_remote_ids(spec.model, connection) == listed_ids(url, spec.path), spec.name
+        assert live_remote_ids(spec.model, connection) == set(listed_ids(url, spec.path)), spec.name
         for child in spec.children:
             expected = sum(
                 len(row.remote_data.get(child.key) or [])
@@ -70,6 +70,17 @@ def test_full_import_mirrors_every_resource_with_children(connection, sandbox):
     contact = m.Contact.objects.exclude(first_name="").first()
     assert contact.remote_data["first_name"] == contact.first_name
     assert contact.remote_updated_at is not None
+
+
+def test_records_are_stored_in_listing_order(db, thrive_settings, make_sandbox):
+    """Primary keys follow Thrive's order on every backend: matching duplicates depends on it
+    (PostgreSQL's staging table once handed its rows back shuffled)."""
+    _, url = make_sandbox(contacts=300)
+    thrive_settings.THRIVE_INTEGRATION = {**thrive_settings.THRIVE_INTEGRATION, "PAGE_SIZE": 50}
+    run = sync(connect(url), full=True, resources=["contacts"])
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    stored = list(m.Contact.objects.order_by("pk").values_list("remote_id", flat=True))
+    assert stored == listed_ids(url, "/contacts")
 
 
 def test_second_run_writes_nothing(connection, count_writes):

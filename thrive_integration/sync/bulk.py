@@ -88,30 +88,34 @@ def _copy_insert(
     about 4x faster. The staging table is the session's own temporary table, created when first
     needed and emptied at commit, so its statements share one transaction; it is emptied after
     each use too, so a second batch in that transaction starts from nothing. It is named
-    after its columns as well: a worker still connected across a migration gets a new one. With
-    `returning`, the rows are inserted in their given order and their new primary keys returned
-    in it: a sequence hands out increasing values in insertion order.
+    after its columns as well: a worker still connected across a migration gets a new one.
+
+    The rows are inserted in their given order, as an executemany would: a staging table that
+    reuses the space of deleted rows returns them in any order, and primary keys decide
+    matching (a page's contacts are matched in primary-key order, see `lookups.by_pks`). A
+    sequence hands out increasing values in insertion order, so with `returning` the new
+    primary keys come back in the rows' order too.
     """
     quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in model_columns(model))
     shape = hashlib.blake2s(columns.encode(), digest_size=4).hexdigest()
     stage = quote(f"thrive_stage_{model._meta.db_table[:40]}_{shape}")
-    copied = f"{columns}, {_ORDINAL}" if returning else columns
-    insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage}"
+    insert = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ORDER BY {_ORDINAL}"
     with transaction.atomic(savepoint=False):
         cursor.execute(
             f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS "
             f"AS SELECT {columns}, 0 AS {_ORDINAL} FROM {table} WITH NO DATA"
         )
         # COPY is psycopg's own API, outside Django's cursor: its errors are converted here.
-        with db.wrap_database_errors, cursor.copy(f"COPY {stage} ({copied}) FROM STDIN") as copy:
+        copy_sql = f"COPY {stage} ({columns}, {_ORDINAL}) FROM STDIN"
+        with db.wrap_database_errors, cursor.copy(copy_sql) as copy:
             for ordinal, row in enumerate(rows):
-                copy.write_row([*row, ordinal] if returning else row)
+                copy.write_row([*row, ordinal])
         pks = []
         if returning:
             pk = quote(model._meta.pk.column)
-            cursor.execute(f"{insert} ORDER BY {_ORDINAL}{tail} RETURNING {pk}")
+            cursor.execute(f"{insert}{tail} RETURNING {pk}")
             pks = sorted(pk for (pk,) in cursor.fetchall())
         else:
             cursor.execute(insert + tail)
