@@ -576,3 +576,39 @@ def test_a_budget_stop_kills_the_preparing_process_and_resuming_reaches_the_same
     assert invocations > contacts.pages
     assert any(alive_at_stop)  # so the stops had a working process to kill
     assert stored_state(connection) == stored_state(reference)
+
+
+def test_the_preparing_process_ends_with_a_writer_killed_outright():
+    """A writer SIGKILLed runs no clean-up: its preparing process, stuck in a hung request
+    (here a sleep), must not outlive it, calling Thrive for nobody."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the writer
+        try:
+            os.close(reader)
+
+            def hung() -> Iterator[int]:
+                time.sleep(60)
+                yield 0
+
+            with prepared_ahead(hung(), square) as items:
+                os.write(writer, str(next(iter(children()))).encode())
+                next(items)
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with within(10):
+        preparer = int(os.read(reader, 32))
+        os.close(reader)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        while _state(preparer) not in ("gone", "Z"):
+            time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"

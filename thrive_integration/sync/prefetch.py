@@ -16,6 +16,7 @@ preparing are re-raised in the consumer, in order.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import queue
@@ -33,6 +34,7 @@ from ..redaction import redact
 P = TypeVar("P")
 T = TypeVar("T")
 _DONE = object()
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 @contextmanager
@@ -61,9 +63,11 @@ def _forked(
     source: Iterator[P], prepare: Callable[[P], T], after_fork: Callable[[], None]
 ) -> Iterator[Iterator[T]]:
     ours, theirs = socket.socketpair()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the preparing process: it never returns
         ours.close()
+        _die_with(parent)
         _produce(theirs, source, prepare, after_fork)
     theirs.close()
     reader = ours.makefile("rb")
@@ -93,6 +97,21 @@ def _forked(
         os.waitpid(pid, 0)
         reader.close()
         ours.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel end this process when `parent` dies (Linux).
+
+    A writer killed outright (SIGKILL, or SIGTERM's default) runs no clean-up; without this
+    its preparing process would go on calling Thrive for nobody until a write to the closed
+    socket failed, minutes later if Thrive hangs.
+    """
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the closed socket ends it, later
+        return
+    if os.getppid() != parent:  # it died before the request took effect
+        os._exit(0)
 
 
 def _produce(
