@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+
 import pytest
 from django.core.management import CommandError, call_command
 from django_q.models import Schedule
 
 from tests.sync.conftest import API_KEY
 from thrive_integration.connections import disconnect
-from thrive_integration.models import Connection, ConnectionStatus, SyncRun
+from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +51,28 @@ def test_thrive_sync_refuses_a_key_found_invalid_and_says_what_to_do(connection)
         call_command("thrive_sync", connection.name, "--no-progress")
 
     assert not SyncRun.objects.exists()
+
+
+def test_thrive_sync_stopped_by_sigterm_says_so_and_the_next_call_continues_at_once(
+    connection, sandbox, capsys
+):
+    """A plain `kill` rolls the page back and releases the lock like Ctrl-C: no wait for the
+    lock to expire, and the next call says it continues the interrupted run."""
+    state, _ = sandbox
+    state.faults.add("slow", count=10_000, path="/contacts", seconds=0.2)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        with pytest.raises(CommandError, match="Interrupted: sync run #1 stopped") as stopped:
+            call_command("thrive_sync", connection.name, "--full", "--no-progress")
+    finally:
+        timer.cancel()
+    assert stopped.value.returncode == 130
+    assert SyncRun.objects.get().status == RunStatus.RUNNING
+    state.faults.clear()
+
+    call_command("thrive_sync", connection.name, "--no-progress")
+
+    assert "Continuing sync run #1 (full)" in capsys.readouterr().err
+    run = SyncRun.objects.get()
+    assert run.status == RunStatus.SUCCEEDED and run.kind == SyncRun.Kind.FULL

@@ -118,7 +118,9 @@ def _record_run(connection: Connection, kind: str, trigger: str, steps: list[str
             logger.info("resuming stalled sync run %s", active.pk)
             return active
         raise SyncLocked(
-            f"Sync run #{active.pk if active else '?'} of this connection is still active."
+            f"Sync run #{active.pk if active else '?'} of this connection is still active. If "
+            "the process working on it was killed, it is continued once that process's lock "
+            f"expires, {integration_settings.LOCK_TTL_SECONDS} s after its last page at most."
         ) from None
     return run
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from tqdm import tqdm
 
 from ...exceptions import ConfigurationError, SyncLocked
@@ -12,6 +17,22 @@ from ...sync.runner import execute_run, request_sync
 from ._common import add_owner_argument, get_connection
 
 COLUMNS = ("resource", "status", *SyncStep.COUNTS, "pages")
+
+
+@contextmanager
+def _interrupted_by_sigterm() -> Iterator[None]:
+    """SIGTERM (a plain `kill`, a container stopping) ends the run like Ctrl-C does: the page
+    in progress is rolled back and the lock released, so the next call continues at once
+    instead of waiting for the lock to expire."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Command(BaseCommand):
@@ -31,12 +52,18 @@ class Command(BaseCommand):
     def handle(self, *args, name: str, owner: str | None, full: bool, resources: str, **options):
         connection = get_connection(name, owner)
         wanted = [part.strip() for part in resources.split(",") if part.strip()] or None
+        asked_at = timezone.now()
         try:
             run = request_sync(
                 connection, full=full, resources=wanted, trigger=SyncRun.Trigger.COMMAND
             )
         except (SyncLocked, ConfigurationError, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        if run.created_at < asked_at:
+            self.stderr.write(
+                f"Continuing sync run #{run.pk} ({run.kind}), left unfinished earlier, from its "
+                "last checkpoint; run this command again afterwards for what you asked now."
+            )
         bar = (
             None
             if options["no_progress"]
@@ -49,9 +76,18 @@ class Command(BaseCommand):
                 bar.set_postfix(records=step.records_done, refresh=False)
                 bar.update(1)
 
-        execute_run(run.pk, progress=progress)
-        if bar is not None:
-            bar.close()
+        try:
+            with _interrupted_by_sigterm():
+                execute_run(run.pk, progress=progress)
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"Interrupted: sync run #{run.pk} stopped at its last checkpoint; "
+                f"`thrive_sync {name}` continues it.",
+                returncode=130,
+            ) from None
+        finally:
+            if bar is not None:
+                bar.close()
         run.refresh_from_db()
         self._summary(run)
         if run.status == RunStatus.FAILED:
