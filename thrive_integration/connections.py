@@ -13,6 +13,7 @@ from django.db import transaction
 from .conf import integration_settings
 from .exceptions import ConfigurationError
 from .models import Connection, ConnectionStatus
+from .redaction import MIN_SECRET_LENGTH
 from .schedules import remove_schedules, sync_schedules
 from .thrive import ThriveClient
 
@@ -41,9 +42,11 @@ def validate_base_url(base_url: str) -> str:
 def validate_api_key(api_key: str) -> str:
     """A bearer token: printable ASCII without spaces (HTTP headers carry nothing else)."""
     key = (api_key or "").strip()
-    if not key or len(key) > 500 or not all("!" <= ch <= "~" for ch in key):
+    length_ok = MIN_SECRET_LENGTH <= len(key) <= 500
+    if not length_ok or not all("!" <= ch <= "~" for ch in key):
         raise ConfigurationError(
-            "The API key must be 1 to 500 printable ASCII characters without spaces."
+            f"The API key must be {MIN_SECRET_LENGTH} to 500 printable ASCII characters "
+            "without spaces."
         )
     return key
 

@@ -17,9 +17,13 @@ _BEARER = re.compile(r"(Bearer\s+)[^\s'\"]+", re.IGNORECASE)
 MARK = "[redacted]"
 
 
+# Shorter strings would redact ordinary words; real keys are long, and shorter ones are refused
+# (connections.validate_api_key), so every key that can be stored is redacted.
+MIN_SECRET_LENGTH = 8
+
+
 def register_secret(secret: str) -> None:
-    # Very short strings would redact ordinary words; real keys are long.
-    if secret and len(secret) >= 8:
+    if secret and len(secret) >= MIN_SECRET_LENGTH:
         with _lock:
             _secrets.add(secret)
 

@@ -268,6 +268,7 @@ BAD_CREATES = [
     ({"name": "a" * 10_000, "api_key": FULL_KEY}, "name"),
     ({"name": "a", "api_key": "k" * 10_000}, "api_key"),
     ({"name": "a", "api_key": "two words here"}, "api_key"),
+    ({"name": "a", "api_key": "short12"}, "api_key"),  # too short to be redacted reliably
     ({"name": "a"}, "api_key"),
     ({"name": "a", "api_key": FULL_KEY, "base_url": "not a url"}, "base_url"),
     ({"name": "a", "api_key": FULL_KEY, "base_url": "ftp://example.com/x"}, "base_url"),
