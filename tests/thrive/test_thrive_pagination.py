@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from responses import matchers
 
-from tests.thrive.helpers import BASE
+from tests.thrive.helpers import API_KEY, BASE
 from thrive_integration.exceptions import MalformedPage, PaginationStalled
 
 CONTACTS = f"{BASE}/contacts"
@@ -216,6 +216,19 @@ def test_next_link_to_another_host_is_refused(mocked, client):
     )
     with pytest.raises(MalformedPage, match="another host"):
         list(client.iter_pages("/contacts"))
+    assert len(mocked.calls) == 1
+
+
+def test_next_link_carrying_the_key_is_refused_without_it(mocked, client):
+    """A cursor is stored as the run's checkpoint; the key is stored nowhere."""
+    mocked.get(
+        CONTACTS,
+        headers={"Link": f'<{BASE}/contacts/{API_KEY}?page=2&echo={API_KEY}>; rel="next"'},
+        json={"data": [{"id": 1}, {"id": 2}]},
+    )
+    with pytest.raises(MalformedPage, match="carries the API key") as refused:
+        list(client.iter_pages("/contacts"))
+    assert API_KEY not in str(refused.value)
     assert len(mocked.calls) == 1
 
 
