@@ -72,6 +72,16 @@ def test_a_body_nested_within_the_bound_is_validated_as_usual(api, connection):
     assert "name" in response.json()
 
 
+@pytest.mark.parametrize("path", BODY_PATHS)
+def test_a_body_over_the_upload_limit_is_a_json_400(api, connection, settings, path):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = post_raw(api, path.format(c=connection.pk), '{"name": "%s"}' % ("a" * 2000))
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "The request body is larger than 1000 bytes."}
+
+
 def test_only_json_bodies_are_read(api):
     response = api.post(f"{API}connections/", {"name": "x"}, format="multipart")
 

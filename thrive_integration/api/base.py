@@ -12,16 +12,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, Throttled, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.viewsets import GenericViewSet
 
@@ -171,6 +174,14 @@ class StrictLookupViewSet(GenericViewSet):
         lookup = self.lookup_url_kwarg or self.lookup_field
         if lookup in self.kwargs:
             path_id(self.kwargs[lookup])
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, RequestDataTooBig):
+            # DRF reads a JSON body before its parser, past which Django would answer this
+            # with its HTML 400 page: the API answers in JSON, as everywhere else.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            exc = ParseError(f"The request body is larger than {limit} bytes.")
+        return super().handle_exception(exc)
 
 
 class OwnerScopedViewSet(StrictLookupViewSet):
