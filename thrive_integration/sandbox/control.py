@@ -13,7 +13,7 @@ from dataclasses import asdict
 
 from werkzeug.wrappers import Request, Response
 
-from thrive_integration.sandbox.faults import fault_from_spec
+from thrive_integration.sandbox.faults import fault_from_spec, refuse_unknown_fields
 from thrive_integration.sandbox.state import SandboxState
 
 TOKEN_FIELDS = ("key", "permissions")
@@ -35,12 +35,7 @@ def _body(request: Request) -> object:
 def _add_token(state: SandboxState, spec: object) -> str:
     if not isinstance(spec, dict):
         raise ValueError('a token must be a JSON object: {"key": ..., "permissions": [...]}')
-    unknown = sorted(set(spec) - set(TOKEN_FIELDS))
-    if unknown:
-        raise ValueError(
-            f"unknown token field {', '.join(map(repr, unknown))}; "
-            f"the fields are {', '.join(TOKEN_FIELDS)}"
-        )
+    refuse_unknown_fields("token", spec, TOKEN_FIELDS)
     permissions = spec.get("permissions")
     if permissions is not None and not isinstance(permissions, list):
         raise ValueError("permissions must be a list of permission labels, or null for all")

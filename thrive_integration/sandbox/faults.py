@@ -79,16 +79,21 @@ class Fault:
 FAULT_FIELDS = tuple(spec.name for spec in fields(Fault) if spec.name != "fired")
 
 
+def refuse_unknown_fields(what: str, spec: dict, known: tuple[str, ...]) -> None:
+    """A control request's object may hold only `known` fields; a ValueError names the rest."""
+    unknown = sorted(set(spec) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown {what} field {', '.join(map(repr, unknown))}; "
+            f"the fields are {', '.join(known)}"
+        )
+
+
 def fault_from_spec(spec: object) -> Fault:
     """The fault a control request's JSON object describes; a ValueError says what is wrong."""
     if not isinstance(spec, dict):
         raise ValueError("a fault must be a JSON object")
-    unknown = sorted(set(spec) - set(FAULT_FIELDS))
-    if unknown:
-        raise ValueError(
-            f"unknown fault field {', '.join(map(repr, unknown))}; "
-            f"the fields are {', '.join(FAULT_FIELDS)}"
-        )
+    refuse_unknown_fields("fault", spec, FAULT_FIELDS)
     if "kind" not in spec:
         raise ValueError(f"a fault needs a kind: {', '.join(FAULT_KINDS)}")
     return Fault(**spec)
