@@ -95,14 +95,20 @@ def test_remap_answers_202_and_its_run_re_maps_the_stored_contacts(
     assert api.get("/api/thrive/sync-runs/", {"kind": "nightly"}).status_code == 400
 
 
-def test_a_budgeted_remap_continues_from_its_checkpoint_to_the_one_shot_result(imported, settings):
-    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "REMAP_BATCH_SIZE": BATCH}
-    location_from_country(imported)
+def one_shot_result(imported) -> tuple:
+    """The counts and profiles a re-map in one go gives, rolled back to the state before it."""
     with transaction.atomic():
         one_shot = request_remap(imported)
         assert execute_run(one_shot.pk)
         expected = (counts(one_shot.steps.get()), profiles(imported))
-        transaction.set_rollback(True)  # back to the state before the re-map
+        transaction.set_rollback(True)
+    return expected
+
+
+def test_a_budgeted_remap_continues_from_its_checkpoint_to_the_one_shot_result(imported, settings):
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "REMAP_BATCH_SIZE": BATCH}
+    location_from_country(imported)
+    expected = one_shot_result(imported)
 
     run = request_remap(imported)
     assert not execute_run(run.pk, budget_seconds=TINY_BUDGET)
@@ -131,11 +137,7 @@ class Killed(BaseException):
 def test_a_remap_killed_mid_batch_redoes_only_that_batch(imported, settings, monkeypatch):
     settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "REMAP_BATCH_SIZE": BATCH}
     location_from_country(imported)
-    with transaction.atomic():
-        one_shot = request_remap(imported)
-        assert execute_run(one_shot.pk)
-        expected = (counts(one_shot.steps.get()), profiles(imported))
-        transaction.set_rollback(True)
+    expected = one_shot_result(imported)
 
     map_contacts, calls = engine.map_contacts, []
 
