@@ -6,13 +6,14 @@ key encryption and schedule upkeep live in one place.
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlsplit
 
 from django.db import transaction
 
 from .conf import integration_settings
-from .exceptions import ConfigurationError
-from .models import Connection, ConnectionStatus
+from .exceptions import ConfigurationError, SyncLocked
+from .models import Connection, ConnectionStatus, SyncRun
 from .redaction import MIN_SECRET_LENGTH
 from .schedules import remove_schedules, sync_schedules
 from .thrive import ThriveClient
@@ -116,3 +117,60 @@ def client_for(connection: Connection) -> ThriveClient:
         max_retry_wait=settings.MAX_RETRY_WAIT,
         per_page=settings.PAGE_SIZE,
     )
+
+
+def check_deletable(connection: Connection) -> SyncRun | None:
+    """Refuse (`SyncLocked`) to delete a connection while one of its runs is active.
+
+    A stalled run (`runner.is_stalled`: its worker died and its lease ran out, or it never
+    reached a worker) does not count: it is returned, to be deleted with the connection.
+    """
+    # Imported here, as below: the runner imports this module (client_for).
+    from .sync.runner import active_run, is_stalled
+
+    run = active_run(connection)
+    if run is not None and not is_stalled(run):
+        raise _still_active(run)
+    return run
+
+
+def _still_active(run: SyncRun | None) -> SyncLocked:
+    if run is None:
+        return SyncLocked("A worker is still working on this connection; try again in a moment.")
+    return SyncLocked(
+        f"Sync run #{run.pk} of this connection is still active: wait for it to finish, then "
+        "delete the connection. If the process working on it was killed, the connection can "
+        "be deleted once that process's lock expires, "
+        f"{integration_settings.LOCK_TTL_SECONDS} s after its last page at most."
+    )
+
+
+def delete_connection(connection: Connection) -> None:
+    """Delete a connection with its schedules and everything imported for it, unless one of
+    its runs is active (`check_deletable`).
+
+    No run starts or writes between the check and the deletion. In the same transaction the
+    runner's lock is claimed (a worker claims it to start and renews it in each page's or
+    batch's transaction, so none can until this one ends, and then the lock is gone), then
+    the connection's row is locked (a run recorded later waits for the deletion, then is
+    refused like a second run) and a run recorded before that refuses the deletion. The lock
+    comes first so that a worker amid a page, which it commits only with a share of the
+    connection's row, is waited for instead of deadlocked with.
+    """
+    from .sync import locking
+    from .sync.runner import active_run
+
+    with transaction.atomic():
+        stalled = check_deletable(connection)
+        # Never released: the lock row goes with the connection, or the claim is rolled back.
+        if not locking.claim(connection, f"delete:{uuid.uuid4().hex[:12]}"):
+            raise _still_active(active_run(connection))
+        if not Connection.objects.select_for_update().filter(pk=connection.pk).exists():
+            transaction.set_rollback(True)  # deleted meanwhile: undo the lock row of claim()
+            return
+        newer = active_run(connection)
+        if newer is not None and (stalled is None or newer.pk != stalled.pk):
+            raise _still_active(newer)
+        # Scheduled tasks name the connection by id: they go with it.
+        remove_schedules(connection)
+        connection.delete()

@@ -7,10 +7,13 @@ permissions is saved and the missing ones are shown, so the admin can ask Thrive
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -19,16 +22,19 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
 from ..conf import integration_settings
 from ..connections import (
+    check_deletable,
     create_connection,
+    delete_connection,
     disconnect,
     rotate_api_key,
     validate_api_key,
     validate_base_url,
 )
-from ..exceptions import ConfigurationError
+from ..exceptions import ConfigurationError, SyncLocked
 from ..models import Connection, ConnectionStatus, RunStatus, SyncRun
 from ..schedules import check_schedulable, sync_schedules
 from ..sync.runner import request_sync
@@ -142,12 +148,21 @@ class RotateKeyForm(forms.Form):
         return _checked(validate_api_key, self.cleaned_data["api_key"])
 
 
+@contextmanager
+def _naming(connection: Connection):
+    """A refusal of one of several connections, naming it."""
+    try:
+        yield
+    except SyncLocked as exc:
+        raise SyncLocked(f"“{connection}”: {exc}") from None
+
+
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
     list_display = ("name", "owner", "masked_key", "status", "verified_at", "latest_run")
     list_filter = ("status",)
     search_fields = ("name", "owner")
-    actions = ("verify_selected", "sync_selected", "disconnect_selected")
+    actions = ("delete_selected", "verify_selected", "sync_selected", "disconnect_selected")
     readonly_fields = (
         "owner",
         "base_url",
@@ -202,6 +217,48 @@ class ConnectionAdmin(admin.ModelAdmin):
                 f"Saved, but the key lacks {len(obj.missing_permissions)} permissions.",
                 messages.WARNING,
             )
+
+    # ---- delete ----------------------------------------------------------------------
+    # Refused while a run of the connection is active (the core raises SyncLocked): the
+    # confirmation page is not shown and, should a run start after it was, the deletion is
+    # undone (Django's log of it too) and the page says why instead of failing.
+    def delete_model(self, request: HttpRequest, obj: Connection) -> None:
+        delete_connection(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        with transaction.atomic():
+            for connection in queryset:
+                with _naming(connection):
+                    delete_connection(connection)
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        connection = self.get_object(request, unquote(object_id))
+        try:
+            if connection is not None and self.has_delete_permission(request, connection):
+                check_deletable(connection)
+            return super().delete_view(request, object_id, extra_context)
+        except SyncLocked as exc:
+            self.message_user(request, f"Not deleted. {exc}", messages.ERROR)
+            change_url = reverse("admin:thrive_integration_connection_change", args=[object_id])
+            return HttpResponseRedirect(change_url)
+
+    @admin.action(
+        permissions=["delete"],
+        description=gettext_lazy("Delete selected %(verbose_name_plural)s"),
+    )
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Django's own action, refused as a whole while a selected connection is busy."""
+        try:
+            for connection in queryset:
+                with _naming(connection):
+                    check_deletable(connection)
+            if not request.POST.get("post"):  # the confirmation page
+                return django_delete_selected(self, request, queryset)
+            with transaction.atomic():
+                return django_delete_selected(self, request, queryset)
+        except SyncLocked as exc:
+            self.message_user(request, f"Nothing was deleted. {exc}", messages.ERROR)
+            return None
 
     # ---- display ---------------------------------------------------------------------
     @admin.display(description="API key")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
 from django.db.models import Model, OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -14,10 +13,9 @@ from rest_framework.response import Response
 
 from .. import models as m
 from .. import tasks
-from ..connections import disconnect
+from ..connections import delete_connection, disconnect
 from ..exceptions import ConfigurationError, SyncLocked
 from ..models.sync import ACTIVE_RUN_STATUSES
-from ..schedules import remove_schedules
 from ..sync.runner import active_run, request_sync
 from ..verify import verify_connection
 from . import filters
@@ -89,11 +87,28 @@ class ConnectionViewSet(
             permissions.append(DestructiveActionPermission())
         return permissions
 
-    @transaction.atomic
-    def perform_destroy(self, connection: m.Connection) -> None:
-        # Scheduled tasks name the connection by id: remove them with it.
-        remove_schedules(connection)
-        connection.delete()
+    @extend_schema(
+        responses={
+            204: None,
+            409: detail_response(
+                "A run of this connection is pending or running: wait for it to finish "
+                "(the message names it), then delete again."
+            ),
+        },
+        summary="Delete the connection",
+        description=(
+            "Deletes the connection with its schedules and everything imported for it. 409 "
+            "while one of its runs (import or re-map) is pending or running; a run whose "
+            "worker died does not count once its lock has expired."
+        ),
+    )
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        connection = self.get_object()
+        try:
+            delete_connection(connection)
+        except SyncLocked as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=None,
