@@ -128,3 +128,19 @@ def test_delete_selected_refuses_a_run_recorded_after_the_confirmation(
     assert Connection.objects.filter(pk__in=[idle.pk, connection.pk]).count() == 2
     assert not LogEntry.objects.filter(action_flag=DELETION).exists()
     assert not SyncRun.objects.exists()  # undone with the deletion
+
+
+def test_a_connection_that_imported_is_deleted_with_its_records(admin_client, connection):
+    """Its runs, mirrors and profiles are read-only in the admin and go with it; the page
+    counts them instead of listing each."""
+    assert execute_run(request_sync(connection, resources=["users", "contacts"]).pk)
+    contacts = connection.contact_set.count()
+
+    confirmation = page_text(admin_client.get(delete_url(connection)))
+    assert f"Contacts: {contacts}" in confirmation and "Sync runs: 1" in confirmation
+    assert "permission to delete" not in confirmation
+    answer = admin_client.post(delete_url(connection), {"post": "yes"}, follow=True)
+
+    assert answer.redirect_chain == [(CHANGELIST, 302)]
+    assert not Connection.objects.filter(pk=connection.pk).exists()
+    assert not SyncRun.objects.exists()

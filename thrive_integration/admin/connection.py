@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
@@ -222,6 +223,28 @@ class ConnectionAdmin(admin.ModelAdmin):
     # Refused while a run of the connection is active (the core raises SyncLocked): the
     # confirmation page is not shown and, should a run start after it was, the deletion is
     # undone (Django's log of it too) and the page says why instead of failing.
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """What deleting connections takes with them, counted per kind of record.
+
+        Their runs, mirrors and outbox are read-only in the admin yet belong to them, so
+        deleting a connection needs only the permission to delete it (Django would ask for
+        the permission to delete each kind, which nobody has); and an imported account holds
+        hundreds of thousands of records, too many to list on a page.
+        """
+        connections = list(objs)
+        counts = {}
+        for model in apps.get_app_config("thrive_integration").get_models():
+            owned = [
+                field
+                for field in model._meta.concrete_fields
+                if field.many_to_one and field.related_model is Connection
+            ]
+            if owned:
+                lookup = {f"{owned[0].name}__in": connections}
+                if count := model._default_manager.filter(**lookup).count():
+                    counts[model._meta.verbose_name_plural] = count
+        return [str(connection) for connection in connections], counts, set(), []
+
     def delete_model(self, request: HttpRequest, obj: Connection) -> None:
         delete_connection(obj)
 
