@@ -53,6 +53,9 @@ def test_thrive_sync_refuses_a_key_found_invalid_and_says_what_to_do(connection)
     assert not SyncRun.objects.exists()
 
 
+# Not inside the test's own transaction: the interruption lands anywhere, also inside a block
+# that marks its enclosing transaction for rollback, which in the command is the page's own.
+@pytest.mark.django_db(transaction=True)
 def test_thrive_sync_stopped_by_sigterm_says_so_and_the_next_call_continues_at_once(
     connection, sandbox, capsys
 ):
