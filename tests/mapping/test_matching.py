@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from thrive_integration.mapping import map_contacts
+import pytest
+
+from thrive_integration.mapping import map_contacts, remap_connection
 from thrive_integration.mapping.apply import map_contact
 from thrive_integration.mapping.defaults import ensure_default_mappings
 from thrive_integration.mapping.matching import ProfileIndex
@@ -160,6 +162,147 @@ def test_merged_contact_whose_survivor_is_stored_but_not_in_the_page(connection)
     _map(connection, loser)
     assert _profile(loser) == _profile(survivor)
     assert _profile(survivor).contact_id == survivor.pk
+
+
+def _counts(outcome):
+    return outcome.created, outcome.updated, outcome.unchanged, outcome.failures
+
+
+def test_a_contact_merged_into_itself_is_an_ordinary_contact(connection):
+    contact = make_contact(connection, remote_id="22", merged_into_id="22")
+    assert _counts(_map(connection, contact)) == (1, 0, 0, [])
+    assert _profile(contact).contact_id == contact.pk
+    assert _counts(remap_connection(connection)) == (0, 0, 1, [])
+
+
+def test_a_survivor_merged_into_itself_is_still_followed(connection):
+    survivor = make_contact(connection, remote_id="24", merged_into_id="24")
+    loser = make_contact(connection, remote_id="23", merged_into_id="24")
+    assert _counts(_map(connection, loser)) == (0, 1, 0, [])
+    assert _profile(loser) == _profile(survivor)
+    assert _profile(survivor).contact_id == survivor.pk
+    assert _counts(remap_connection(connection)) == (0, 0, 2, [])
+
+
+@pytest.mark.parametrize("pages", [[["8", "15"]], [["8"], ["15"]], [["15"], ["8"]]])
+def test_contacts_merged_into_each_other_are_ordinary_contacts(connection, pages):
+    """A loop of merges names no survivor: the merges are ignored, nobody is left out."""
+    contacts = {
+        "8": make_contact(connection, remote_id="8", merged_into_id="15"),
+        "15": make_contact(connection, remote_id="15", merged_into_id="8"),
+    }
+    outcomes = [_map(connection, *(contacts[rid] for rid in page)) for page in pages]
+    assert sum(outcome.created for outcome in outcomes) == 1 + (len(pages) == 1)
+    assert all(not outcome.failures for outcome in outcomes)
+    for contact in contacts.values():
+        assert _profile(contact).contact_id == contact.pk
+    assert _profile(contacts["8"]) != _profile(contacts["15"])
+    assert _counts(remap_connection(connection)) == (0, 0, 2, [])
+    assert CandidateProfile.objects.count() == 2
+
+
+def test_a_merge_loop_of_one_person_ends_on_one_profile(connection):
+    eight = make_contact(connection, remote_id="8", merged_into_id="15", email="ada@example.com")
+    fifteen = make_contact(connection, remote_id="15", merged_into_id="8", email="ada@example.com")
+    assert _counts(_map(connection, eight, fifteen)) == (1, 1, 0, [])
+    assert _profile(eight) == _profile(fifteen)
+    assert _profile(eight).contact_id == eight.pk
+    assert _counts(remap_connection(connection)) == (0, 0, 2, [])
+
+
+def test_a_merge_loop_closed_later_leaves_each_member_its_own_profile(connection):
+    eight = make_contact(connection, remote_id="8", merged_into_id="15")
+    _map(connection, eight)  # 15 is not stored yet: 8 is mapped as an ordinary contact
+    fifteen = make_contact(connection, remote_id="15", merged_into_id="8")
+    assert _counts(_map(connection, fifteen)) == (1, 0, 0, [])
+    assert _profile(eight) != _profile(fifteen)
+    assert _profile(eight).contact_id == eight.pk
+    assert _profile(fifteen).contact_id == fifteen.pk
+    assert _counts(remap_connection(connection)) == (0, 0, 2, [])
+
+
+def test_contacts_merged_into_one_stored_later_all_follow_it(connection):
+    first = make_contact(connection, remote_id="31", merged_into_id="33")
+    second = make_contact(connection, remote_id="32", merged_into_id="33")
+    _map(connection, first)
+    _map(connection, second)  # 33 is not stored yet: each gets a profile of its own
+    survivor = make_contact(connection, remote_id="33")
+    assert _counts(_map(connection, survivor)) == (0, 1, 0, [])
+    assert _profile(first) == _profile(second) == _profile(survivor)
+    assert _profile(survivor).contact_id == survivor.pk
+    assert _counts(remap_connection(connection)) == (0, 0, 3, [])
+
+
+def test_a_contact_merged_into_a_loop_follows_the_member_it_names(connection):
+    eight = make_contact(connection, remote_id="8", merged_into_id="15")
+    fifteen = make_contact(connection, remote_id="15", merged_into_id="8")
+    loser = make_contact(connection, remote_id="7", merged_into_id="8")
+    assert _counts(_map(connection, loser)) == (0, 1, 0, [])
+    assert _profile(loser) == _profile(eight) != _profile(fifteen)
+    assert _counts(remap_connection(connection)) == (0, 0, 3, [])
+
+
+def test_contacts_merged_into_one_that_fails_to_map_fail_too(connection):
+    chain = _chain(connection, "ABC")
+    chain["C"].remote_data = ["not", "an", "object"]
+    chain["C"].save()
+    outcome = _map(connection, *chain.values())
+    assert _counts(outcome) == (
+        0,
+        0,
+        0,
+        [
+            ("C-A", "merged into C-C, which failed: the stored payload is a list, not an object"),
+            ("C-B", "merged into C-C, which failed: the stored payload is a list, not an object"),
+            ("C-C", "the stored payload is a list, not an object"),
+        ],
+    )
+    assert not ContactProfileLink.objects.exists()
+
+
+def _chain(connection, order):
+    """A merged into B, B merged into C, stored in `order` (so their pks come in that order)."""
+    merges = {"A": "C-B", "B": "C-C", "C": None}
+    return {
+        name: make_contact(connection, remote_id=f"C-{name}", merged_into_id=merges[name])
+        for name in order
+    }
+
+
+@pytest.mark.parametrize("order", ["ABC", "CBA", "BAC"])
+def test_a_merge_chain_in_one_call_ends_on_the_final_survivor(connection, order):
+    chain = _chain(connection, order)
+    assert _counts(_map(connection, *chain.values())) == (1, 2, 0, [])
+    profile = _profile(chain["C"])
+    assert profile.contact_id == chain["C"].pk
+    assert _profile(chain["A"]) == _profile(chain["B"]) == profile
+    assert CandidateProfile.objects.count() == 1
+    assert _counts(remap_connection(connection)) == (0, 0, 3, [])
+
+
+@pytest.mark.parametrize("order", ["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"])
+def test_a_merge_chain_over_separate_calls_ends_on_the_final_survivor(connection, order):
+    chain = _chain(connection, "ABC")
+    for name in order:
+        outcome = _map(connection, chain[name])
+        assert not outcome.failures and outcome.total == 1
+    profile = _profile(chain["C"])
+    assert profile.contact_id == chain["C"].pk
+    assert _profile(chain["A"]) == _profile(chain["B"]) == profile
+    assert _counts(remap_connection(connection)) == (0, 0, 3, [])
+
+
+@pytest.mark.parametrize("order", ["ABC", "ACB", "BAC", "BCA", "CAB", "CBA"])
+def test_a_merge_chain_stored_a_contact_at_a_time_ends_on_the_final_survivor(connection, order):
+    """As an import brings them: each contact is mapped when it is stored, before the rest."""
+    chain = {}
+    for name in order:
+        chain.update(_chain(connection, name))
+        assert not _map(connection, chain[name]).failures
+    profile = _profile(chain["C"])
+    assert profile.contact_id == chain["C"].pk
+    assert _profile(chain["A"]) == _profile(chain["B"]) == profile
+    assert _counts(remap_connection(connection)) == (0, 0, 3, [])
 
 
 def _namesake(connection, company, **fields):

@@ -6,16 +6,22 @@ stored contact, a batch per transaction (a remap run records each batch's counts
 in it). Both read stored payloads only: mapping never calls Thrive.
 
 Per call, whatever the number of contacts: the mappings, the contacts, the contacts they were
-merged into and the existing links are read with one query each (two for the links); the
-candidates for contacts with no profile yet with one query per matching key, and the profiles
-found or already linked with one more. New profiles are inserted with one statement, changed
-ones updated with one, their name/employer keys replaced with two, links upserted with one.
-Each lookup is a plain indexed one (see lookups.py), so its cost does not grow with the
-profiles stored. 11 statements for a page of new contacts, 5 for a page with nothing to change.
+merged into (one more query per further step of a merge chain) and the existing links are read
+with one query each (two for the links); the candidates for contacts with no profile yet with
+one query per matching key, and the profiles found or already linked with one more. New
+profiles are inserted with one statement, changed ones updated with one, their name/employer
+keys replaced with two, links upserted with one. Each lookup is a plain indexed one (see
+lookups.py), so its cost does not grow with the profiles stored. 11 statements for a page of
+new contacts, 5 for a page with nothing to change.
 
 Merges: when Thrive merged contact A into B (A's payload names B in `merged_into_id`), A is an
 alias. B's profile is A's old profile if B has none, so the profile is re-pointed rather than
-duplicated, and A's link follows B's profile.
+duplicated, and A's link follows B's profile. A chain (A into B, B into C) ends at its final
+survivor: A and B both follow C, whatever the order they are mapped in. A merge that names no
+survivor is ignored and its contact mapped as an ordinary one, so nobody is left without a
+profile: a contact merged into itself, and every member of a loop (8 into 15 and 15 into 8);
+the matcher still puts loop members that are one person (same email, ...) on one profile. A
+contact merged into a loop's member follows that member.
 """
 
 from __future__ import annotations
@@ -111,6 +117,7 @@ class _Page:
         self.linked: dict[int, int] = {}  # contact pk → pk of the profile it is linked to
         self.link_merged_into: dict[int, str] = {}  # contact pk → merge recorded on its link
         self.aliases: dict[str, set[int]] = defaultdict(set)  # survivor remote id → alias pks
+        self.survivors: dict[int, Contact] = {}  # alias pk → the end of its merge chain
 
     def canonical(self, profile: CandidateProfile) -> CandidateProfile:
         """One Python object per profile row, however many queries returned it."""
@@ -121,12 +128,18 @@ class _Page:
         ahead = all(pk in self.premapped for pk in contact_ids)
         rows = Contact.objects.only(*_PLACED_FIELDS) if ahead else Contact.objects.all()
         contacts = by_pks(rows, self.connection, contact_ids)
-        by_remote_id = {c.remote_id: c for c in contacts}
-        missing = {rid for c in contacts if (rid := merged_into(c)) and rid not in by_remote_id}
-        if missing:
-            contacts += Contact.objects.filter(connection=self.connection, remote_id__in=missing)
-        self.contacts = {c.pk: c for c in contacts}
         self.by_remote_id = {c.remote_id: c for c in contacts}
+        added = contacts
+        while missing := {
+            rid for c in added if (rid := merged_into(c)) and rid not in self.by_remote_id
+        }:  # the contacts they were merged into, and theirs, down each chain
+            added = list(Contact.objects.filter(connection=self.connection, remote_id__in=missing))
+            contacts += added
+            self.by_remote_id.update((c.remote_id, c) for c in added)
+        self.contacts = {c.pk: c for c in contacts}
+        for contact in contacts:
+            if (end := self.follow(contact)) is not None:
+                self.survivors[contact.pk] = end
         # Two plain indexed lookups, no OR and no join, so each keeps its index even on a
         # freshly loaded table SQLite has no statistics for (see lookups.py).
         columns = ("contact_id", "profile_id", "merged_into_remote_id")
@@ -142,15 +155,35 @@ class _Page:
         for link in links:
             self.linked[link.contact_id] = link.profile_id
             self.link_merged_into[link.contact_id] = link.merged_into_remote_id
-            if link.merged_into_remote_id:
-                self.aliases[link.merged_into_remote_id].add(link.contact_id)
-        for contact in contacts:
-            if rid := merged_into(contact):
-                self.aliases[rid].add(contact.pk)
+            # A loaded contact's payload says what it is merged into; the others', their link.
+            if link.merged_into_remote_id and link.contact_id not in self.contacts:
+                target = self.by_remote_id.get(link.merged_into_remote_id)
+                end = self.survivors.get(target.pk, target) if target else None
+                self.aliases[end.remote_id if end else link.merged_into_remote_id].add(
+                    link.contact_id
+                )
+        for pk, end in self.survivors.items():
+            self.aliases[end.remote_id].add(pk)
         return contacts
 
+    def follow(self, contact: Contact) -> Contact | None:
+        """The end of the contact's merge chain, or None when it is no alias.
+
+        A chain ends at a contact merged into nothing, into itself or into a contact not
+        stored. A merge loop names no survivor: its members are no aliases, and a chain that
+        runs into a loop ends at the first member it reaches.
+        """
+        chain = [contact]
+        while (
+            target := self.by_remote_id.get(merged_into(chain[-1]))
+        ) is not None and target.pk != chain[-1].pk:
+            if target in chain:  # a loop
+                return None if target.pk == contact.pk else target
+            chain.append(target)
+        return chain[-1] if len(chain) > 1 else None
+
     def survivor(self, contact: Contact) -> Contact | None:
-        return self.by_remote_id.get(merged_into(contact))
+        return self.survivors.get(contact.pk)
 
     def map_all(self, contacts: list[Contact]) -> dict[int, MappedContact]:
         mapped = {}
@@ -227,6 +260,19 @@ class _Page:
             self.status.setdefault(contact.pk, "updated")
         self.status.setdefault(contact.pk, "unchanged")
 
+    def follow_unloaded_aliases(self) -> None:
+        """Contacts not in this call whose link records a merge into a survivor placed here
+        follow its profile, so none stays behind on the profile it had before the survivor
+        (or the survivor's own merge, in a chain) was stored."""
+        for remote_id, pks in self.aliases.items():
+            survivor = self.by_remote_id.get(remote_id)
+            profile = self.profile_of.get(survivor.pk) if survivor else None
+            if profile is None:
+                continue
+            for pk in pks - self.contacts.keys():
+                if self.linked[pk] != profile.pk:
+                    self.links[pk] = profile
+
     def save(self) -> None:
         now = timezone.now()
         for profile in self.new_profiles:
@@ -246,7 +292,11 @@ class _Page:
                 "connection_id": self.connection.pk,
                 "contact_id": pk,
                 "profile_id": profile.pk,
-                "merged_into_remote_id": merged_into(self.contacts[pk])[:64],
+                "merged_into_remote_id": (
+                    merged_into(self.contacts[pk])
+                    if pk in self.contacts
+                    else self.link_merged_into[pk]
+                )[:64],
             }
             for pk, profile in self.links.items()
         ]
@@ -331,6 +381,10 @@ def map_contacts(
         survivor = page.survivor(contact)
         if survivor is not None and survivor.pk in page.profile_of:
             page.link(contact, page.profile_of[survivor.pk])
+        elif survivor is not None and survivor.pk in page.failures:
+            reason = page.failures[survivor.pk]
+            page.failures[contact.pk] = f"merged into {survivor.remote_id}, which failed: {reason}"
+    page.follow_unloaded_aliases()
     page.save()
     return _outcome(page, contact_ids)
 
