@@ -6,8 +6,9 @@ it does. Overlapping the two brings an import close to the slower of them instea
 
 Preparing is CPU work in Python, so a thread would only take turns with the writer for the
 interpreter lock (and slow it down: SQLite hands the lock back on every row it steps). Where
-the platform can fork, the pages are therefore fetched and prepared in a forked process and
-handed over, pickled, through a socket; otherwise a thread fetches them and the writer prepares
+the platform can fork, the pages are therefore fetched and prepared in a forked process (a
+thread in it fetching the next page while one is prepared) and handed over, pickled, through a
+socket; otherwise a thread fetches them and the writer prepares
 each itself. The forked process touches no database connection (it inherits the writer's and
 must leave it alone) and opens its own HTTP connections. At most a socket's buffer of prepared
 pages waits, which keeps memory flat however long the listing. Errors raised while fetching or
@@ -26,7 +27,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from ..exceptions import ThriveIntegrationError
 from ..redaction import redact
@@ -122,24 +123,42 @@ def _produce(
 ) -> None:
     """The forked process's whole life: prepare and send every item, then exit at once.
 
-    `os._exit` skips the interpreter's clean-up, which would close (and so end, for
-    PostgreSQL) the database connections inherited from the writer.
+    A thread fetches the next item meanwhile: Thrive (or the sandbox) works on the next page
+    while this one is prepared, instead of each waiting for the other. `os._exit` skips the
+    interpreter's clean-up, which would close (and so end, for PostgreSQL) the database
+    connections inherited from the writer.
     """
     writer = sock.makefile("wb")
     try:
         after_fork()
-        for item in source:
-            pickle.dump(("item", prepare(item)), writer, pickle.HIGHEST_PROTOCOL)
-            writer.flush()
-        pickle.dump(("done", None), writer)
-    except BaseException as exc:  # handed to the consumer, which re-raises it
-        with suppress(BaseException):
-            pickle.dump(("error", _sendable(exc)), writer, pickle.HIGHEST_PROTOCOL)
+        with prefetched(source) as items:
+            _send_prepared(writer, items, prepare)
+    except BaseException as exc:
+        _send_error(writer, exc)
     finally:
-        try:
-            writer.flush()
-        finally:
-            os._exit(0)
+        os._exit(0)
+
+
+def _send_prepared(writer: BinaryIO, items: Iterator[P], prepare: Callable[[P], T]) -> None:
+    try:
+        for item in items:
+            _send(writer, "item", prepare(item))
+    except BaseException as exc:
+        # Sent before the fetching thread is waited for: it may be amid a slow request.
+        _send_error(writer, exc)
+        return
+    _send(writer, "done", None)
+
+
+def _send(writer: BinaryIO, kind: str, value: object) -> None:
+    pickle.dump((kind, value), writer, pickle.HIGHEST_PROTOCOL)
+    writer.flush()
+
+
+def _send_error(writer: BinaryIO, exc: BaseException) -> None:
+    """Hand `exc` to the consumer, which re-raises it; if it is gone, there is no one to tell."""
+    with suppress(BaseException):
+        _send(writer, "error", _sendable(exc))
 
 
 def _sendable(exc: BaseException) -> BaseException:
