@@ -23,7 +23,7 @@ from django.db import connection as db
 from thrive_integration import models as m
 from thrive_integration.exceptions import ThriveAPIError, ThriveIntegrationError, TransientError
 from thrive_integration.models import RunStatus, StepStatus, SyncCursor
-from thrive_integration.sync.prefetch import prepared_ahead
+from thrive_integration.sync.prefetch import SEND_BUFFER_BYTES, prepared_ahead
 from thrive_integration.sync.registry import RESOURCES
 from thrive_integration.sync.runner import execute_run, request_sync
 
@@ -36,6 +36,8 @@ pytestmark = pytest.mark.skipif(
 import_test = pytest.mark.django_db(transaction=True)
 
 FORKED, THREADED = False, True  # values of `in_process`
+# Past the largest send buffer the system may grant the preparing process (twice the request).
+BIG = 2 * SEND_BUFFER_BYTES + 1
 BOTH_WAYS = pytest.mark.parametrize("in_process", [FORKED, THREADED], ids=["forked", "threaded"])
 
 
@@ -87,12 +89,12 @@ def square(item: int) -> tuple[int, int, int]:
 
 def big(item: int) -> tuple[int, bytes]:
     """Larger than a socket's buffer: the preparing process blocks until it is read."""
-    return item, bytes([item % 256]) * 300_000
+    return item, bytes([item % 256]) * BIG
 
 
 def huge(item: int) -> tuple[int, bytes]:
     """Many socket buffers: the preparing process surely blocks mid-way through it."""
-    return item, bytes([item % 256]) * 8_000_000
+    return item, bytes([item % 256]) * (4 * BIG)
 
 
 def failing_at(position: int, error: BaseException):
@@ -148,7 +150,7 @@ def test_items_larger_than_the_socket_buffer_arrive_whole(in_process):
     with within(20), prepared_ahead(iter(range(20)), big, in_process=in_process) as items:
         for expected, (item, payload) in enumerate(items):
             assert item == expected
-            assert payload == bytes([expected]) * 300_000
+            assert payload == bytes([expected]) * BIG
     assert expected == 19
     assert reaped(baseline)
 

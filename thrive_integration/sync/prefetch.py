@@ -36,6 +36,7 @@ P = TypeVar("P")
 T = TypeVar("T")
 _DONE = object()
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+SEND_BUFFER_BYTES = 8 << 20
 
 
 @contextmanager
@@ -64,6 +65,10 @@ def _forked(
     source: Iterator[P], prepare: Callable[[P], T], after_fork: Callable[[], None]
 ) -> Iterator[Iterator[T]]:
     ours, theirs = socket.socketpair()
+    # Room for several prepared pages (about 1 MB each for contacts), so the preparing process
+    # runs ahead through a slow page of either side instead of waiting for each write; the
+    # system may grant less (Linux: up to twice net.core.wmem_max).
+    theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the preparing process: it never returns
