@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 import requests
 
 from thrive_integration import models as m
 from thrive_integration.models import RunStatus, StepStatus, SyncCursor
 from thrive_integration.sync.registry import RESOURCES
+from thrive_integration.sync.runner import execute_run, request_sync
 
 from .conftest import API_KEY, connect, steps_by_resource, sync
 
@@ -167,3 +170,12 @@ def test_soft_delete_tombstone_marks_deleted_incrementally(db, thrive_settings, 
     victim.refresh_from_db()
     assert victim.remote_deleted_at is not None
     assert steps_by_resource(run)["contacts"].deleted == 1
+
+
+def test_a_run_collects_garbage_less_often_and_puts_the_thresholds_back(connection):
+    before = gc.get_threshold()
+    during = []
+    run = request_sync(connection, resources=["users"])
+    execute_run(run.pk, progress=lambda step: during.append(gc.get_threshold()))
+    assert during and all(threshold[0] > before[0] for threshold in during)
+    assert gc.get_threshold() == before

@@ -12,10 +12,12 @@ continuation picks up the checkpoint.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -172,8 +174,9 @@ def execute_run(
         )
         run.refresh_from_db()
         work = _remap if run.kind == SyncRun.Kind.REMAP else _import
-        if not work(run, holder, budget, progress):
-            return False
+        with _fewer_collections():
+            if not work(run, holder, budget, progress):
+                return False
         _finish(run)
         return True
     except ThriveIntegrationError as exc:
@@ -185,6 +188,24 @@ def execute_run(
         raise
     finally:
         locking.release(connection, holder)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a run works.
+
+    A page allocates tens of thousands of objects (rows, payload texts) that live until it is
+    written: at the default thresholds the collector keeps promoting them and walking the older
+    generations again, about a tenth of an import's CPU (the process preparing pages ahead,
+    forked meanwhile, inherits the setting). Reference counting frees a page's objects anyway;
+    cycles are still collected, less often.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 # Failures of one resource's listing (a permission the key lacks, an endpoint missing, a
