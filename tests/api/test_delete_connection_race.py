@@ -12,11 +12,10 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from django.db import connection as db
 from django.db import connections
 
 from tests.api.test_delete_connection import assert_deleted, assert_refused, url
+from tests.markers import POSTGRES_CONCURRENCY
 from thrive_integration import connections as core
 from thrive_integration import models as m
 from thrive_integration.exceptions import SyncLocked
@@ -24,14 +23,7 @@ from thrive_integration.models import RunStatus
 from thrive_integration.sync import locking, runner
 from thrive_integration.sync.runner import execute_run, request_sync
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        db.vendor != "postgresql",
-        reason="needs PostgreSQL: row locks and concurrent writers (run with DATABASE_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_CONCURRENCY
 
 
 class Worker(threading.Thread):

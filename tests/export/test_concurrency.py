@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from django.db import connection as db
 from django.db import connections
 
 from tests.export.conftest import created_contacts
+from tests.markers import POSTGRES_CONCURRENCY
 from thrive_integration.export import enqueue, export_profile, process
 from thrive_integration.models import OutboxEntry, OutboxKind, OutboxState
 
-pytestmark = [
-    pytest.mark.postgres_only,
-    pytest.mark.skipif(
-        db.vendor != "postgresql",
-        reason="needs PostgreSQL: row locks and concurrent writers (run with DATABASE_URL)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = POSTGRES_CONCURRENCY
 
 
 def in_parallel(*entry_ids: int) -> list[OutboxEntry]:
