@@ -8,10 +8,10 @@ Preparing is CPU work in Python, so a thread would only take turns with the writ
 interpreter lock (and slow it down: SQLite hands the lock back on every row it steps). Where
 the platform can fork, the pages are therefore fetched and prepared in a forked process (a
 thread in it fetching the next page while one is prepared) and handed over, pickled, through a
-socket; otherwise a thread fetches them and the writer prepares
-each itself. The forked process touches no database connection (it inherits the writer's and
-must leave it alone) and opens its own HTTP connections. At most a socket's buffer of prepared
-pages waits, which keeps memory flat however long the listing. Errors raised while fetching or
+socket; otherwise a thread fetches them and the writer prepares each itself. The forked process
+touches no database connection (it inherits the writer's and must leave it alone), opens its
+own HTTP connections and dies with the writer. At most a socket's buffer of prepared pages
+waits, which keeps memory flat however long the listing. Errors raised while fetching or
 preparing are re-raised in the consumer, in order.
 """
 
