@@ -7,6 +7,7 @@ permissions is saved and the missing ones are shown, so the admin can ask Thrive
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -150,7 +151,7 @@ class RotateKeyForm(forms.Form):
 
 
 @contextmanager
-def _naming(connection: Connection):
+def _naming(connection: Connection) -> Iterator[None]:
     """A refusal of one of several connections, naming it."""
     try:
         yield
@@ -254,7 +255,9 @@ class ConnectionAdmin(admin.ModelAdmin):
                 with _naming(connection):
                     delete_connection(connection)
 
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
         connection = self.get_object(request, unquote(object_id))
         try:
             if connection is not None and self.has_delete_permission(request, connection):
