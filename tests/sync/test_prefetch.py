@@ -210,6 +210,20 @@ def test_a_plain_error_and_one_from_after_fork_keep_their_type(in_process):
     assert reaped(baseline)
 
 
+def _failure_after_two_items(prepare) -> ThriveIntegrationError:
+    """Items 0 and 1 arrive prepared in the forked process; what `prepare` does to item 2
+    arrives as the error returned."""
+    received = []
+    with (
+        within(10),
+        pytest.raises(ThriveIntegrationError) as raised,
+        prepared_ahead(iter(range(5)), prepare) as items,
+    ):
+        received.extend(item for item, _, _ in items)
+    assert received == [0, 1]
+    return raised.value
+
+
 @pytest.mark.parametrize(
     ("make_error", "described_as"),
     [
@@ -229,17 +243,10 @@ def test_an_error_that_cannot_cross_arrives_saying_what_it_was(make_error, descr
             raise make_error()
         return square(item)
 
-    received = []
-    with (
-        within(10),
-        pytest.raises(ThriveIntegrationError) as raised,
-        prepared_ahead(iter(range(5)), prepare) as items,
-    ):
-        received.extend(item for item, _, _ in items)
-    assert received == [0, 1]
-    assert type(raised.value) is ThriveIntegrationError
-    assert str(raised.value).startswith("preparing a page failed: ")
-    assert str(raised.value).endswith(described_as)
+    raised = _failure_after_two_items(prepare)
+    assert type(raised) is ThriveIntegrationError
+    assert str(raised).startswith("preparing a page failed: ")
+    assert str(raised).endswith(described_as)
     assert reaped(baseline)
     # In-process nothing is pickled: the error itself arrives.
     with (
@@ -298,15 +305,8 @@ def test_the_preparing_process_dying_is_an_error_not_a_hang(die):
         return square(item)
 
     baseline = children()
-    received = []
-    with (
-        within(10),
-        pytest.raises(ThriveIntegrationError) as raised,
-        prepared_ahead(iter(range(5)), prepare) as items,
-    ):
-        received.extend(item for item, _, _ in items)
-    assert received == [0, 1]
-    assert str(raised.value) == "the process preparing the next pages ended unexpectedly"
+    raised = _failure_after_two_items(prepare)
+    assert str(raised) == "the process preparing the next pages ended unexpectedly"
     assert reaped(baseline)
 
 
