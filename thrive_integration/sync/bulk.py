@@ -90,9 +90,9 @@ def _copy_insert(
     each use too, so a second batch in that transaction starts from nothing. It is named
     after its columns as well: a worker still connected across a migration gets a new one.
 
-    The rows are inserted in their given order, as an executemany would: a staging table that
-    reuses the space of deleted rows returns them in any order, and primary keys decide
-    matching (a page's contacts are matched in primary-key order, see `lookups.by_pks`). A
+    The rows are inserted in their given order, as an executemany would: a scan of the staging
+    table need not return them in the order they were copied (seen shuffled), and primary keys
+    decide matching (a page's contacts are matched in primary-key order, see `lookups.by_pks`). A
     sequence hands out increasing values in insertion order, so with `returning` the new
     primary keys come back in the rows' order too.
     """

@@ -184,9 +184,9 @@ def _cursor_for_link(transport: Transport, url: str, fallback_number: int) -> Pa
     if not transport.is_own_url(url):
         # Following it would send the key to a host the server merely named.
         raise MalformedPage(f"the next page link points to another host: {url_path(url)}")
-    if redact(url) != url:
+    if (redacted := redact(url)) != url:
         # The cursor is stored as the run's checkpoint, and the key is stored nowhere.
-        raise MalformedPage(f"the next page link carries the API key: {url_path(redact(url))}")
+        raise MalformedPage(f"the next page link carries the API key: {url_path(redacted)}")
     number = _as_int(dict(parse_qsl(urlsplit(url).query)).get("page"))
     return PageCursor(url=url, page=number if number is not None else fallback_number)
 
