@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import responses
 
 from thrive_integration.sandbox import SandboxServer
 
@@ -18,6 +19,13 @@ def sandbox() -> Iterator[SandboxServer]:
     """
     with SandboxServer(contacts=30, rate_limit=100_000) as server:
         yield server
+
+
+@pytest.fixture
+def mocked():
+    """HTTP faked at the boundary with `responses`: an unregistered request fails."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import responses
 
 from tests.thrive.helpers import API_KEY, BASE, FakeTime
 from thrive_integration.thrive import ThriveClient
@@ -15,14 +14,8 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
-
-
-@pytest.fixture
 def make_client(fake_time):
-    def make(**kwargs) -> ThriveClient:
+    def make(base_url: str = BASE, **kwargs) -> ThriveClient:
         # A huge rate keeps pacing out of the way unless a test is about pacing.
         options = {
             "requests_per_second": 1e6,
@@ -30,7 +23,7 @@ def make_client(fake_time):
             "clock": fake_time.clock,
         }
         options.update(kwargs)
-        return ThriveClient(BASE, API_KEY, **options)
+        return ThriveClient(base_url, API_KEY, **options)
 
     return make
 
