@@ -26,6 +26,20 @@ class PayloadField(models.JSONField):
         return None
 
 
+class RemoteIdList(models.JSONField):
+    """References to other Thrive records (a talent pool's contacts) as a list of remote ids.
+
+    Thrive may send ids as integers or as strings (docs/thrive-wire.md) and every other
+    reference is stored as a string (`*_remote_id`), so the import stores these as strings
+    too (`sync.extract`): `[101]` and `["101"]` are the same pool. The column is a plain JSON
+    list, so the field deconstructs as a JSONField and needs no migration.
+    """
+
+    def deconstruct(self) -> tuple:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
 class MirrorModel(models.Model):
     # No index of its own: the unique (connection, remote_id) index serves lookups by
     # connection. With a second, connection-only index, SQLite (which has no statistics on a
@@ -103,7 +117,7 @@ class Investment(MirrorModel):
 class ContactNetwork(MirrorModel):
     name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
-    contact_ids = models.JSONField(default=list)
+    contact_ids = RemoteIdList(default=list)
 
     Meta = _mirror_meta("thrive_contact_network")
 
@@ -111,7 +125,7 @@ class ContactNetwork(MirrorModel):
 class TalentPool(MirrorModel):
     name = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
-    contact_ids = models.JSONField(default=list)
+    contact_ids = RemoteIdList(default=list)
 
     Meta = _mirror_meta("thrive_talent_pool")
 

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 
 from ..exceptions import MappingError
+from ..models.mirror import RemoteIdList
 
 MISSING = object()
 
@@ -122,6 +123,8 @@ def parse_timestamp(value: Any) -> datetime | None:
 
 def coercer(field: models.Field) -> Callable[[Any], Any]:
     """The function turning a payload value into `field`'s Python value, leniently."""
+    if isinstance(field, RemoteIdList):
+        return remote_id_list
     if isinstance(field, models.JSONField):
         default = field.get_default
         return lambda value: value if value is not None else default()
@@ -141,6 +144,18 @@ def coercer(field: models.Field) -> Callable[[Any], Any]:
             "" if value is None or isinstance(value, (dict, list)) else str(value)[:limit]
         )
     return lambda value: value
+
+
+def remote_id_list(value: Any) -> list[str]:
+    """Ids as opaque strings, whichever type Thrive sent; what is no id (null, an object) is
+    left out rather than stored as one."""
+    if not isinstance(value, list):
+        return []
+    return [
+        str(item)
+        for item in value
+        if isinstance(item, int | str) and not isinstance(item, bool) and item != ""
+    ]
 
 
 def _decimal(field: models.DecimalField, value: Any) -> Decimal | None:
