@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import responses
@@ -62,3 +65,52 @@ def queued_tasks(broker) -> list[dict]:
         for _, package in broker.dequeue() or []:
             tasks.append(SignedPackage.loads(package))
     return tasks
+
+
+def nothing_done_line(task: str, row: str, pk: int) -> str:
+    """The one line a task logs when the row it was queued for is gone (`queued.named_row`)."""
+    return f"{task}: {row} {pk} no longer exists (deleted after the task was queued); nothing done"
+
+
+@dataclass
+class WorkerCall:
+    """What a task did when called as a worker calls it: its result, the app's log lines
+    and every INSERT, UPDATE or DELETE it sent."""
+
+    result: Any
+    log: list[str]
+    writes: list[str]
+
+    def assert_nothing_done(self, task: str, row: str, pk: int, api_key: str) -> None:
+        """The row was gone: a None result, one line naming the task, the row and why, no key
+        in it, and nothing written."""
+        assert self.result is None
+        assert self.log == [nothing_done_line(task, row, pk)]
+        assert api_key not in self.log[0]
+        assert self.writes == []
+
+
+@pytest.fixture
+def call_as_worker(caplog) -> Callable[[Callable[[int], Any], int], WorkerCall]:
+    """`call_as_worker(task, pk)`: call a django-q2 task function with the id it was queued
+    with, as a worker does, recording what it logged and wrote."""
+    from django.db import connection as db
+
+    def call(task: Callable[[int], Any], pk: int) -> WorkerCall:
+        writes: list[str] = []
+
+        def record_writes(execute, sql, params, many, context):
+            if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+                writes.append(sql[:120])
+            return execute(sql, params, many, context)
+
+        caplog.clear()
+        with (
+            caplog.at_level(logging.INFO, logger="thrive_integration"),
+            db.execute_wrapper(record_writes),
+        ):
+            result = task(pk)
+        log = [r.getMessage() for r in caplog.records if r.name.startswith("thrive_integration")]
+        return WorkerCall(result, log, writes)
+
+    return call

@@ -78,7 +78,9 @@ def sync_schedules(connection: Connection) -> None:
     )
 
 
+def schedule_names(connection: Connection) -> list[str]:
+    return [import_schedule_name(connection), export_schedule_name(connection)]
+
+
 def remove_schedules(connection: Connection) -> None:
-    Schedule.objects.filter(
-        name__in=[import_schedule_name(connection), export_schedule_name(connection)]
-    ).delete()
+    Schedule.objects.filter(name__in=schedule_names(connection)).delete()

@@ -7,11 +7,13 @@ import html
 import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 from django.urls import reverse
+from django_q.models import Schedule
 
 from tests.admin.conftest import ADMIN_KEY
 from thrive_integration.admin.connection import ConnectionAdmin
 from thrive_integration.connections import create_connection
 from thrive_integration.models import Connection, SyncRun, SyncStep
+from thrive_integration.schedules import schedule_names
 from thrive_integration.sync.runner import execute_run, request_sync
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +117,8 @@ def test_delete_selected_deletes_nothing_while_one_connection_has_an_active_run(
 
     assert "Successfully deleted 1 connection." in page_text(deleted)
     assert not Connection.objects.filter(pk=idle.pk).exists()
+    assert not Schedule.objects.filter(name__in=schedule_names(idle)).exists()
+    assert Schedule.objects.filter(name__in=schedule_names(connection)).count() == 2
 
 
 def test_delete_selected_refuses_a_run_recorded_after_the_confirmation(
@@ -144,3 +148,4 @@ def test_a_connection_that_imported_is_deleted_with_its_records(admin_client, co
     assert answer.redirect_chain == [(CHANGELIST, 302)]
     assert not Connection.objects.filter(pk=connection.pk).exists()
     assert not SyncRun.objects.exists()
+    assert not Schedule.objects.filter(name__in=schedule_names(connection)).exists()

@@ -10,6 +10,7 @@ from django_q.models import Schedule
 
 from thrive_integration import models as m
 from thrive_integration.models import RunStatus
+from thrive_integration.schedules import schedule_names
 from thrive_integration.sync import locking
 from thrive_integration.sync.runner import execute_run, request_remap, request_sync
 
@@ -32,6 +33,8 @@ def assert_deleted(response, connection: m.Connection) -> None:
     assert not m.Connection.objects.filter(pk=connection.pk).exists()
     for model in (m.SyncRun, m.SyncLock, m.Contact, m.CandidateProfile):
         assert not model.objects.filter(connection_id=connection.pk).exists(), model
+    # Scheduled tasks name the connection by id: none may fire for it again.
+    assert not Schedule.objects.filter(name__in=schedule_names(connection)).exists()
 
 
 def run_killed_midway(connection: m.Connection) -> m.SyncRun:

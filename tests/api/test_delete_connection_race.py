@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import connections
+from django.utils import timezone
 
 from tests.api.test_delete_connection import assert_deleted, assert_refused, url
 from tests.markers import POSTGRES_CONCURRENCY
@@ -22,6 +24,7 @@ from thrive_integration.exceptions import SyncLocked
 from thrive_integration.models import RunStatus
 from thrive_integration.sync import locking, runner
 from thrive_integration.sync.runner import execute_run, request_sync
+from thrive_integration.tasks import run_sync
 
 pytestmark = POSTGRES_CONCURRENCY
 
@@ -112,3 +115,29 @@ def test_a_run_recorded_after_the_row_is_locked_waits_and_is_refused(api, connec
     assert_deleted(response, connection)
     assert isinstance(recorder.error, SyncLocked), recorder.error
     assert not m.SyncRun.objects.exists()
+
+
+def test_a_worker_picking_up_the_stalled_run_during_the_deletion_ends_quietly(
+    api, connection, monkeypatch, caplog
+):
+    """It read the run before the deletion committed, and finds no lock to claim after."""
+    run = request_sync(connection)
+    # Never reached a worker until now (no cluster ran): stalled, so it may be deleted.
+    m.SyncRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    worker = Worker(lambda: run_sync(run.pk))
+    remove_schedules = core.remove_schedules
+
+    def picked_up_meanwhile(target: m.Connection) -> None:
+        worker.start()
+        worker.join(0.5)
+        assert worker.is_alive()  # waiting for the lock row the deletion claimed
+        remove_schedules(target)
+
+    monkeypatch.setattr(core, "remove_schedules", picked_up_meanwhile)
+    response = api.delete(url(connection))
+    worker.join(10)
+
+    assert_deleted(response, connection)
+    assert (worker.error, worker.result) == (None, True)
+    skipped = f"sync run {run.pk} skipped: connection {connection.pk} is held by another worker"
+    assert skipped in caplog.text

@@ -8,6 +8,8 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
+from tests.export.conftest import API_KEY
+from thrive_integration.connections import delete_connection
 from thrive_integration.export import enqueue
 from thrive_integration.export.contacts import refuse_off_limits_contact
 from thrive_integration.export.errors import ExportRefused
@@ -73,6 +75,32 @@ def test_export_schedule_follows_the_connection(connection):
     connection.export_enabled = False
     sync_schedules(connection)
     assert not Schedule.objects.filter(name=f"thrive-export-{connection.pk}").exists()
+
+
+def test_an_export_queued_before_its_connection_was_deleted_does_nothing(
+    connection, sandbox, call_as_worker
+):
+    entry = note(connection, "deleted with its connection")
+    delete_connection(connection)  # its outbox rows go with it
+    requests_before = len(sandbox.request_log)
+
+    call = call_as_worker(export_outbox_entry, entry.pk)
+
+    call.assert_nothing_done("export_outbox_entry", "outbox entry", entry.pk, API_KEY)
+    assert len(sandbox.request_log) == requests_before
+
+
+def test_a_scheduled_export_of_a_deleted_connection_does_nothing(
+    connection, call_as_worker, django_capture_on_commit_callbacks
+):
+    note(connection, "deleted with its connection")
+    delete_connection(connection)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        call = call_as_worker(scheduled_export, connection.pk)
+
+    call.assert_nothing_done("scheduled_export", "connection", connection.pk, API_KEY)
+    assert callbacks == []  # no task queued
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from multiprocessing import Event, Value
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import Task
 from django_q.monitor import monitor
@@ -15,14 +17,17 @@ from django_q.queues import Queue
 from django_q.tasks import async_task
 from django_q.worker import worker
 
+from tests.conftest import nothing_done_line
 from tests.sync.conftest import API_KEY
+from thrive_integration.connections import delete_connection
 from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 from thrive_integration.schedules import (
     export_schedule_name,
     import_schedule_name,
     sync_schedules,
 )
-from thrive_integration.tasks import scheduled_import
+from thrive_integration.sync.runner import request_remap, request_sync
+from thrive_integration.tasks import run_sync, scheduled_import, verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,3 +106,56 @@ def test_scheduled_import_skips_a_connection_that_cannot_sync(connection, status
 
     assert not SyncRun.objects.exists()
     assert "skipped" in caplog.text
+
+
+def test_a_continuation_queued_before_its_connection_was_deleted_ends_quietly(
+    connection, sandbox, settings, caplog
+):
+    settings.THRIVE_INTEGRATION = {**settings.THRIVE_INTEGRATION, "TASK_TIME_BUDGET_SECONDS": 1e-6}
+    broker = get_broker()
+    broker.purge_queue()
+    run = request_sync(connection)
+    assert run_sync(run.pk) is False  # one page, then its continuation is queued
+    # Between two invocations nobody holds the run: it is stalled, and goes with the connection.
+    delete_connection(connection)
+    requests_before = len(sandbox[0].request_log)
+
+    with caplog.at_level(logging.INFO, logger="thrive_integration"):
+        work_off(broker)
+
+    task = Task.objects.get(name=f"thrive-sync-run-{run.pk}")
+    assert (task.success, task.result) == (True, None)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("thrive_integration")]
+    assert lines == [nothing_done_line("run_sync", "sync run", run.pk)]
+    assert API_KEY not in caplog.text
+    assert len(sandbox[0].request_log) == requests_before
+    assert not SyncRun.objects.exists()
+
+
+@pytest.mark.parametrize("request_run", [request_sync, request_remap], ids=["import", "remap"])
+def test_run_sync_of_a_run_deleted_with_its_connection_does_nothing(
+    connection, sandbox, request_run, call_as_worker
+):
+    run = request_run(connection)
+    # Never reached a worker (the broker lost it, no cluster ran): deletable once stalled.
+    SyncRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    delete_connection(connection)
+    requests_before = len(sandbox[0].request_log)
+
+    call = call_as_worker(run_sync, run.pk)
+
+    call.assert_nothing_done("run_sync", "sync run", run.pk, API_KEY)
+    assert len(sandbox[0].request_log) == requests_before
+
+
+@pytest.mark.parametrize("task", [scheduled_import, verify], ids=lambda task: task.__name__)
+def test_a_connection_task_queued_before_the_connection_was_deleted_does_nothing(
+    connection, sandbox, task, call_as_worker
+):
+    delete_connection(connection)
+    requests_before = len(sandbox[0].request_log)
+
+    call = call_as_worker(task, connection.pk)
+
+    call.assert_nothing_done(task.__name__, "connection", connection.pk, API_KEY)
+    assert len(sandbox[0].request_log) == requests_before

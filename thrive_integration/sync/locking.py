@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,7 +22,13 @@ def _lease_end():
 
 
 def claim(connection: Connection, holder: str) -> bool:
-    SyncLock.objects.get_or_create(connection=connection)
+    """False if someone else holds the lock, or the connection was deleted meanwhile."""
+    try:
+        SyncLock.objects.get_or_create(connection=connection)
+    except IntegrityError:
+        # Its lock row could only be created for a connection that still exists: a worker
+        # that read a run just before `delete_connection` committed lands here, and stops.
+        return False
     free = Q(holder="") | Q(expires_at__isnull=True) | Q(expires_at__lt=timezone.now())
     return bool(
         SyncLock.objects.filter(Q(connection=connection) & (free | Q(holder=holder))).update(

@@ -162,7 +162,9 @@ def execute_run(
     holder = f"run:{run.pk}:{uuid.uuid4().hex[:12]}"
     if not locking.claim(connection, holder):
         logger.info(
-            "sync run %s skipped: another worker holds connection %s", run.pk, connection.pk
+            "sync run %s skipped: connection %s is held by another worker or was deleted",
+            run.pk,
+            connection.pk,
         )
         return True
     budget = _Budget(time.monotonic() + budget_seconds if budget_seconds else None)
