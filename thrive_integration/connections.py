@@ -171,6 +171,4 @@ def delete_connection(connection: Connection) -> None:
         newer = active_run(connection)
         if newer is not None and (stalled is None or newer.pk != stalled.pk):
             raise _still_active(newer)
-        # Scheduled tasks name the connection by id: they go with it.
-        remove_schedules(connection)
-        connection.delete()
+        connection.delete()  # its scheduled tasks with it (see schedules.py)

@@ -2,13 +2,16 @@
 created, updated and removed idempotently by name.
 
 A connection's schedules are created with it (`connections.create_connection`), follow every
-change of its settings, and are removed when it is disconnected or deleted.
+change of its settings, and are removed when it is disconnected or deleted: deleted by any
+path, the host's own ORM code included, so none keeps firing for a connection that is gone.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -84,3 +87,8 @@ def schedule_names(connection: Connection) -> list[str]:
 
 def remove_schedules(connection: Connection) -> None:
     Schedule.objects.filter(name__in=schedule_names(connection)).delete()
+
+
+@receiver(post_delete, sender=Connection, dispatch_uid="thrive-schedules-go-with-connection")
+def _remove_deleted_connection_schedules(instance: Connection, **kwargs: object) -> None:
+    remove_schedules(instance)

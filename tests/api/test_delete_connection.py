@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -105,3 +106,45 @@ def test_a_refused_delete_leaves_the_lock_and_schedule_as_they_were(api, connect
     )
     assert m.SyncRun.objects.get(pk=run.pk).status == RunStatus.RUNNING
     assert Schedule.objects.filter(name=f"thrive-import-{connection.pk}").exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("", {"name": "Renamed"}), ("schedule/", {"import_interval_minutes": 30})],
+    ids=["rename", "schedule"],
+)
+def test_a_change_to_a_connection_deleted_meanwhile_is_a_404_and_does_not_bring_it_back(
+    api, connection, monkeypatch, path, body
+):
+    """Another request deletes the connection after this one loaded it: saving it must not
+    insert it again (Django's save of a row it no longer finds), schedules and all."""
+    from thrive_integration.api.views import ConnectionViewSet
+    from thrive_integration.connections import delete_connection
+
+    loaded = ConnectionViewSet.get_object
+
+    def load_then_lose(view):
+        found = loaded(view)
+        delete_connection(m.Connection.objects.get(pk=found.pk))
+        return found
+
+    monkeypatch.setattr(ConnectionViewSet, "get_object", load_then_lose)
+    response = api.patch(url(connection) + path, body, format="json")
+    assert response.status_code == 404, response.data
+    assert not m.Connection.objects.filter(pk=connection.pk).exists()
+    assert not Schedule.objects.filter(name__in=schedule_names(connection)).exists()
+
+
+def test_saving_a_stale_connection_raises_does_not_exist(connection):
+    stale = m.Connection.objects.get(pk=connection.pk)
+    m.Connection.objects.filter(pk=connection.pk).delete()
+    stale.name = "Back again?"
+    with pytest.raises(m.Connection.DoesNotExist), transaction.atomic():
+        stale.save()
+    assert not m.Connection.objects.filter(pk=connection.pk).exists()
+
+
+def test_a_connection_deleted_by_the_hosts_own_orm_code_takes_its_schedules_with_it(connection):
+    assert Schedule.objects.filter(name__in=schedule_names(connection)).count() == 2
+    m.Connection.objects.filter(pk=connection.pk).delete()
+    assert not Schedule.objects.filter(name__in=schedule_names(connection)).exists()

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -181,6 +181,10 @@ class StrictLookupViewSet(GenericViewSet):
             # with its HTML 400 page: the API answers in JSON, as everywhere else.
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             exc = ParseError(f"The request body is larger than {limit} bytes.")
+        elif isinstance(exc, ObjectDoesNotExist):
+            # The object was there when the request found it and deleted before it was saved
+            # (another request, or a worker): gone, as if it had never been found.
+            exc = NotFound()
         return super().handle_exception(exc)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+from django.db import DatabaseError, models
 
 from .. import crypto
 from ..conf import integration_settings
@@ -52,6 +54,24 @@ class Connection(models.Model):
 
     def __repr__(self) -> str:
         return f"<Connection {self.pk} {self.name!r} key=…{self.api_key_hint}>"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a connection deleted meanwhile raises DoesNotExist instead of coming back.
+
+        Django saves a row it no longer finds by inserting it again: a request that loaded the
+        connection before another one deleted it would bring it back, schedules and all.
+        """
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        try:
+            super().save(*args, **{**kwargs, "force_update": True})
+        except DatabaseError as exc:
+            # Django's "did not affect any rows" is a bare DatabaseError; the database's own
+            # errors (a duplicate name, a lost connection) are its subclasses.
+            if type(exc) is not DatabaseError:
+                raise
+            raise self.DoesNotExist(f"connection {self.pk} was deleted") from exc
 
     def set_api_key(self, api_key: str) -> None:
         api_key = api_key.strip()
