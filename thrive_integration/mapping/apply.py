@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from .. import normalize
 from ..exceptions import MappingError
 from ..models import FieldMapping
+from ..sync.extract import canonical_json
 from .schema import PLATFORM_FIELDS
 from .transforms import TRANSFORMS, Source
 
@@ -113,5 +113,5 @@ def map_contact(
         github_key=normalize.github_key(values.get("github_url")) or "",
         name_key=normalize.name_key(values.get("name"))[:255],
     )
-    digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(canonical_json(values).encode()).hexdigest()
     return MappedContact(values, digest)

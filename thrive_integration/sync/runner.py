@@ -259,17 +259,14 @@ def _run_step(
     listing = client.iter_pages(
         spec.path, include=spec.include, updated_since=step.updated_since, start=step.checkpoint
     )
-    prepare = partial(
-        _prepare_listed,
-        connection.pk,
-        spec,
-        spec.preparer(connection) if spec.preparer else None,
-    )
+    preparer = spec.preparer(connection) if spec.preparer else None
     ahead = prepared_ahead(
         listing,
-        prepare,
+        partial(_prepare_listed, connection.pk, spec, preparer),
         in_process=not integration_settings.PREPARE_PAGES_IN_SUBPROCESS,
         after_fork=client.forget_connections,
+        # The resource's hook does a preparer's work itself for a page that comes without it.
+        prepare_lightly=partial(_prepare_listed, connection.pk, spec, None) if preparer else None,
     )
     try:
         with ahead as pages:
