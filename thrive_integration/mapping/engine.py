@@ -345,14 +345,16 @@ def _contact_state(mappings: list[FieldMapping], today: datetime.date) -> Hashab
     return today, mapping_state(mappings)
 
 
-R = TypeVar("R")
+_Result = TypeVar("_Result")
 
 
-def returning_errors(map_payload: Callable[[Any], R]) -> Callable[[Any], R | MappingError]:
+def returning_errors(
+    map_payload: Callable[[Any], _Result],
+) -> Callable[[Any], _Result | MappingError]:
     """`map_payload` answering a MappingError rather than raising it: a page mapped ahead
     hands each record's failure to the page's write, which reports it with the record."""
 
-    def premap(payload: Any) -> R | MappingError:
+    def premap(payload: Any) -> _Result | MappingError:
         try:
             return map_payload(payload)
         except MappingError as error:
