@@ -37,8 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # One task invocation works this long, then checkpoints and re-enqueues itself; well below
     # Q_CLUSTER["timeout"] so the cluster never kills a task mid-page.
     "TASK_TIME_BUDGET_SECONDS": 240,
-    # Contacts re-mapped per transaction by a remap run: each batch commits with the run's
-    # counts and checkpoint, so a killed worker redoes at most one batch.
+    # Contacts (then candidacies) re-mapped per transaction by a remap run: each batch commits
+    # with the run's counts and checkpoint, so a killed worker redoes at most one batch.
     "REMAP_BATCH_SIZE": 500,
     # Records missing from a full listing are confirmed one by one with a GET before being
     # marked deleted; more candidates than this means something is off: flag, delete nothing.

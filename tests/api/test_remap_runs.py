@@ -14,6 +14,7 @@ from thrive_integration import tasks
 from thrive_integration.exceptions import SyncLocked
 from thrive_integration.mapping import engine
 from thrive_integration.models import (
+    Candidacy,
     CandidateProfile,
     Connection,
     Contact,
@@ -68,7 +69,7 @@ def test_remap_answers_202_and_its_run_re_maps_the_stored_contacts(
 
     assert response.status_code == 202, response.data
     assert (response.data["kind"], response.data["status"]) == ("remap", "pending")
-    assert [step["resource"] for step in response.data["steps"]] == ["profiles"]
+    assert [step["resource"] for step in response.data["steps"]] == ["profiles", "applications"]
     run_id = response.data["id"]
     queued = queued_tasks(task_broker)
     assert [(task["name"], task["args"]) for task in queued] == [
@@ -79,7 +80,10 @@ def test_remap_answers_202_and_its_run_re_maps_the_stored_contacts(
 
     polled = api.get(f"/api/thrive/sync-runs/{run_id}/").data
     assert polled["status"] == RunStatus.SUCCEEDED, polled
-    (step,) = polled["steps"]
+    step, applications_step = polled["steps"]
+    # The candidacy mappings did not change: every application keeps its mapped fields.
+    candidacies = Candidacy.objects.filter(connection=imported).count()
+    assert applications_step["records_done"] == applications_step["unchanged"] == candidacies > 0
     stored = Contact.objects.filter(connection=imported).count()
     assert step["records_done"] == stored
     assert (step["created"], step["failed"]) == (0, 0)
@@ -100,7 +104,7 @@ def one_shot_result(imported) -> tuple:
     with transaction.atomic():
         one_shot = request_remap(imported)
         assert execute_run(one_shot.pk)
-        expected = (counts(one_shot.steps.get()), profiles(imported))
+        expected = (counts(one_shot.steps.get(resource="profiles")), profiles(imported))
         transaction.set_rollback(True)
     return expected
 
@@ -113,7 +117,7 @@ def test_a_budgeted_remap_continues_from_its_checkpoint_to_the_one_shot_result(i
     run = request_remap(imported)
     assert not execute_run(run.pk, budget_seconds=TINY_BUDGET)
 
-    step = run.steps.get()
+    step = run.steps.get(resource="profiles")
     first_batch = list(Contact.objects.filter(connection=imported).order_by("remote_id")[:BATCH])
     assert step.status == "running"
     assert step.checkpoint == {"after": first_batch[-1].remote_id}
@@ -154,7 +158,7 @@ def test_a_remap_killed_mid_batch_redoes_only_that_batch(imported, settings, mon
         execute_run(run.pk)
     monkeypatch.undo()
 
-    step = run.steps.get()
+    step = run.steps.get(resource="profiles")
     assert (step.status, step.records_done, step.pages) == ("running", 2 * BATCH, 2)
     assert execute_run(run.pk)
     step.refresh_from_db()
@@ -190,7 +194,7 @@ def test_a_contact_that_fails_to_map_is_recorded_and_the_run_needs_attention(api
     assert execute_run(run.pk)
 
     run.refresh_from_db()
-    step = run.steps.get()
+    step = run.steps.get(resource="profiles")
     assert run.status == RunStatus.NEEDS_ATTENTION
     assert (step.status, step.failed) == ("needs_attention", 1)
     assert step.records_done == Contact.objects.filter(connection=imported).count()

@@ -160,8 +160,10 @@ def test_remap_records_a_run(client, own):
     assert response.status_code == 202
     assert (response.json()["kind"], response.json()["status"]) == ("remap", "pending")
     assert execute_run(response.json()["id"])
-    (step,) = SyncRun.objects.get(pk=response.json()["id"]).steps.all()
+    step, applications_step = SyncRun.objects.get(pk=response.json()["id"]).steps.all()
+    assert (step.resource, applications_step.resource) == ("profiles", "applications")
     assert (step.created, step.updated, step.unchanged, step.failed) == (3, 0, 0, 0)
+    assert applications_step.records_done == 0  # no candidacies stored
     assert CandidateProfile.objects.filter(connection=own).count() == len(contacts)
 
 

@@ -18,6 +18,7 @@ from tests.payload_examples import (
     RESOURCE_PAGES,
     THRIVE_BASE,
     error_body,
+    example,
     serve_listing,
     serve_resource_page,
 )
@@ -537,6 +538,7 @@ def test_candidacies_become_applications(imported):
             "rejection_reason": application.rejection_reason,
             "rejected_at": application.rejected_at,
             "sla_due_at": application.sla_due_at,
+            "source": application.source,
         }
         for remote_id, application in applications.items()
     } == {
@@ -549,6 +551,7 @@ def test_candidacies_become_applications(imported):
             "rejection_reason": "",
             "rejected_at": None,
             "sla_due_at": moment("2025-11-11T10:00:00+00:00"),  # Interview: 10 days
+            "source": "Findem",  # Candidacy.source
         },
         "402": {
             "profile": "102",
@@ -559,8 +562,33 @@ def test_candidacies_become_applications(imported):
             "rejection_reason": "Not interested in relocating",
             "rejected_at": moment("2025-10-12T09:15:00+00:00"),
             "sla_due_at": None,  # Sourced has no SLA
+            "source": "Referral",
         },
     }
+
+
+def test_a_candidacy_names_its_contact_by_the_embedded_contact_alone(connection, mocked):
+    """thrive-api.md documents a candidacy's embedded `contact`, not `contact_id`."""
+    page = example("candidacies")
+    for candidacy in page["candidacies"]:
+        del candidacy["contact_id"]
+    for collection in RESOURCE_PAGES:
+        if collection == "candidacies":
+            mocked.get(f"{THRIVE_BASE}/candidacies", json=page)
+        else:
+            serve_resource_page(mocked, collection)
+
+    run = sync(connection, full=True)
+
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert rows(m.Candidacy, "contact_remote_id") == {
+        "401": {"contact_remote_id": "101"},
+        "402": {"contact_remote_id": "102"},
+    }
+    linked = m.Application.objects.values_list(
+        "candidacy__remote_id", "profile__contact__remote_id"
+    )
+    assert dict(linked) == {"401": "101", "402": "102"}
 
 
 def test_importing_the_same_pages_again_writes_nothing(imported, connection, count_writes):

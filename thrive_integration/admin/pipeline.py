@@ -127,11 +127,12 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "rejected",
         "rejection_reason",
         "sla_due_at",
+        "source",
         "pending_entry",
     ]
     list_filter = ["connection", "pipeline_stage", "rejected", "stage_mapping__inbound"]
     list_select_related = ["profile", "search", "pipeline_stage", "pending_entry"]
-    search_fields = ["profile__name", "search__name", "candidacy__remote_id"]
+    search_fields = ["profile__name", "search__name", "candidacy__remote_id", "source"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Application]:
         pipeline_applications.settle_answered(Connection.objects.all())

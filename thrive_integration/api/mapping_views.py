@@ -114,10 +114,12 @@ class FieldMappingViewSet(
     @extend_schema(
         request=None,
         responses={202: SyncRunSerializer, 409: ConflictSerializer},
-        summary="Re-map every stored contact",
+        summary="Re-map every stored contact and candidacy",
         description=(
-            "Records a remap run (kind `remap`, one step `profiles`) and queues it: every "
-            "stored contact is mapped again from its stored payload, without calling Thrive. "
+            "Records a remap run (kind `remap`, steps `profiles` then `applications`) and "
+            "queues it: every stored contact, then every stored candidacy, is mapped again "
+            "from its stored payload, without calling Thrive; an application is rewritten "
+            "only when its mapped fields (`source`) change. "
             "Poll the run under `sync-runs/`. 409 while another run of this connection, "
             "import or remap, is pending or running."
         ),

@@ -117,6 +117,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "sla_due_at",
             "sla_breached",
             "pending",
+            "source",
         )
         read_only_fields = fields
 

@@ -115,10 +115,13 @@ class ApplicationFilter(ConnectionFilter):
     pipeline_stage = IdFilter(field_name="pipeline_stage_id")
     rejected = StrictBooleanFilter()
     sla_breached = StrictBooleanFilter(method="filter_sla_breached")
+    source = django_filters.CharFilter(
+        max_length=255, help_text="The source the candidacy mappings gave, exactly."
+    )
 
     class Meta:
         model = m.Application
-        fields = ("connection", "search", "pipeline_stage", "rejected", "sla_breached")
+        fields = ("connection", "search", "pipeline_stage", "rejected", "sla_breached", "source")
 
     def filter_sla_breached(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return inbound.filter_applications(

@@ -205,7 +205,8 @@ class ConnectionViewSet(
 
 
 class SyncRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OwnerScopedViewSet):
-    """Import runs (one step per resource) and remap runs (one step), newest first."""
+    """Import runs (one step per resource) and remap runs (profiles, then applications),
+    newest first."""
 
     queryset = m.SyncRun.objects.prefetch_related("steps")
     filterset_class = filters.SyncRunFilter

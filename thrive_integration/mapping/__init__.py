@@ -1,4 +1,5 @@
-"""Thrive contacts become CandidateProfiles through per-connection FieldMappings.
+"""Thrive contacts become CandidateProfiles through per-connection FieldMappings, and
+candidacies give their Applications the fields their own mappings write (`candidacies`).
 
 The public entry points: the import engine calls `map_contacts` for each page, a remap run
 works through `remap_batches` after a mapping change (`remap_connection` does all of it at

@@ -1,9 +1,11 @@
 """Apply FieldMappings to one stored Thrive payload: pure, no database, no clock.
 
-`map_record` is the generic part (paths → transform → field, trimmed to the column);
-`map_contact` adds what every CandidateProfile needs whatever the mappings say: matching keys
-and the off-limits state. The engine, the preview and the tests all go through here, so what a
-preview shows is what an import writes.
+`map_record` is the generic part (paths → transform → field, trimmed to the column) and
+`mapped_values` fills every field of the target model, mapped or emptied; `map_contact` adds
+what every CandidateProfile needs whatever the mappings say: matching keys and the off-limits
+state. A candidacy's Application takes `mapped_values` as they are (see candidacies.py). The
+engine, the preview and the tests all go through here, so what a preview shows is what an
+import writes.
 """
 
 from __future__ import annotations
@@ -93,16 +95,29 @@ class MappedContact:
         return {key for key in (self.values["email_key"], self.values["work_email_key"]) if key}
 
 
+def empty_values(thrive_object: str) -> dict[str, Any]:
+    """Every platform field `thrive_object`'s mappings may write, empty."""
+    return {
+        name: [] if field.kind == "list" else ""
+        for name, field in PLATFORM_FIELDS[thrive_object].items()
+    }
+
+
+def mapped_values(
+    record: Any, mappings: Iterable[FieldMapping], thrive_object: str
+) -> dict[str, Any]:
+    """Every platform field of `thrive_object`: what the import mappings make of `record`, or
+    empty where none writes it (any more), so removing a mapping and re-mapping leaves no stale
+    value behind."""
+    if not isinstance(record, Mapping):
+        raise MappingError(f"the stored payload is a {type(record).__name__}, not an object")
+    return {**empty_values(thrive_object), **map_record(record, mappings, thrive_object)}
+
+
 def map_contact(
     record: Mapping[str, Any], mappings: Iterable[FieldMapping], today: datetime.date
 ) -> MappedContact:
-    if not isinstance(record, Mapping):
-        raise MappingError(f"the stored payload is a {type(record).__name__}, not an object")
-    values = map_record(record, mappings, FieldMapping.ThriveObject.CONTACT)
-    # A field no mapping writes (any more) is emptied, so removing a mapping and re-mapping
-    # leaves no stale value behind.
-    for name, field in PLATFORM_FIELDS[FieldMapping.ThriveObject.CONTACT].items():
-        values.setdefault(name, [] if field.kind == "list" else "")
+    values = mapped_values(record, mappings, FieldMapping.ThriveObject.CONTACT)
     reasons = active_off_limit_reasons(record, today)
     values.update(
         off_limits=bool(reasons),

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import connection as db_connection
 from django.db import transaction
 
-from ..models import Connection
-from .engine import MappingOutcome, contact_id_batches, map_contacts
+from ..models import Connection, Contact
+from .engine import MappingOutcome, map_contacts, stored_id_batches
 
 
 class _StatementCounter:
@@ -30,7 +30,7 @@ def bench_remap(connection: Connection, batch_size: int = 500) -> dict[str, Any]
     outcome = MappingOutcome()
     per_batch: list[int] = []
     started = time.perf_counter()
-    for batch in contact_id_batches(connection, batch_size):
+    for batch in stored_id_batches(Contact, connection, batch_size):
         counter = _StatementCounter()
         with db_connection.execute_wrapper(counter), transaction.atomic():
             outcome += map_contacts(connection, batch.ids)

@@ -30,7 +30,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +45,7 @@ from ..models import (
     FieldMapping,
     ProfileNameEmployerKey,
 )
+from ..models.mirror import MirrorModel
 from ..sync.bulk import insert_rows, insert_rows_returning_pks, instance_row, update_rows
 from .apply import MappedContact, map_contact
 from .defaults import ensure_default_mappings
@@ -322,31 +323,53 @@ class _Page:
         insert_rows(ProfileNameEmployerKey, keys)
 
 
-def import_mappings(connection: Connection) -> list[FieldMapping]:
-    return [m for m in ensure_default_mappings(connection) if m.imports]
+def import_mappings(connection: Connection, thrive_object: str) -> list[FieldMapping]:
+    """The connection's mappings of `thrive_object` that import."""
+    return [
+        m
+        for m in ensure_default_mappings(connection)
+        if m.imports and m.thrive_object == thrive_object
+    ]
 
 
-def mapping_state(mappings: list[FieldMapping], today: datetime.date) -> Hashable:
-    """Everything besides the payload that a contact's mapping depends on."""
-    return today, tuple(
+def mapping_state(mappings: list[FieldMapping]) -> Hashable:
+    """What of the mappings a payload's mapping depends on: a change means mapping again."""
+    return tuple(
         (m.pk, m.thrive_object, m.platform_field, tuple(m.thrive_paths), m.transform)
         for m in mappings
     )
 
 
-def contact_mapper(connection: Connection) -> tuple[Hashable, Callable[[Any], Premapped]]:
-    """The mapping of one contact payload with the connection's mappings of today, and the
-    state it depends on: pure, so an import may map a page ahead, in another process."""
-    mappings = import_mappings(connection)
-    today = timezone.localdate()
+def _contact_state(mappings: list[FieldMapping], today: datetime.date) -> Hashable:
+    # Off-limit reasons expire: the day matters too.
+    return today, mapping_state(mappings)
 
-    def premap(payload: Any) -> Premapped:
+
+_Result = TypeVar("_Result")
+
+
+def returning_errors(
+    map_payload: Callable[[Any], _Result],
+) -> Callable[[Any], _Result | MappingError]:
+    """`map_payload` answering a MappingError rather than raising it: a page mapped ahead
+    hands each record's failure to the page's write, which reports it with the record."""
+
+    def premap(payload: Any) -> _Result | MappingError:
         try:
-            return map_contact(payload, mappings, today)
+            return map_payload(payload)
         except MappingError as error:
             return error
 
-    return mapping_state(mappings, today), premap
+    return premap
+
+
+def contact_mapper(connection: Connection) -> tuple[Hashable, Callable[[Any], Premapped]]:
+    """The mapping of one contact payload with the connection's mappings of today, and the
+    state it depends on: pure, so an import may map a page ahead, in another process."""
+    mappings = import_mappings(connection, FieldMapping.ThriveObject.CONTACT)
+    today = timezone.localdate()
+    premap = returning_errors(lambda payload: map_contact(payload, mappings, today))
+    return _contact_state(mappings, today), premap
 
 
 def map_contacts(
@@ -363,9 +386,9 @@ def map_contacts(
     here. Contacts that fail to map are reported in `failures` as (remote_id, reason) and the
     rest of the page is kept. Counts are per requested contact.
     """
-    mappings = import_mappings(connection)
+    mappings = import_mappings(connection, FieldMapping.ThriveObject.CONTACT)
     today = timezone.localdate()
-    if state != mapping_state(mappings, today):
+    if state != _contact_state(mappings, today):
         premapped = None  # the mappings (or the day) changed since the page was prepared
     page = _Page(connection, mappings, today, premapped or {})
     contacts = page.load(contact_ids)
@@ -403,29 +426,57 @@ def _outcome(page: _Page, contact_ids: list[int]) -> MappingOutcome:
     return outcome
 
 
-class ContactBatch(NamedTuple):
+class IdBatch(NamedTuple):
     ids: list[int]
     last_remote_id: str
 
 
-def contact_id_batches(
-    connection: Connection, batch_size: int, after: str | None = None
-) -> Iterator[ContactBatch]:
-    """The connection's contact ids, a batch at a time, from the first remote id past `after`
-    (all of them when None), by keyset on the (connection, remote id) index: no OFFSET, and no
-    batch reads the rows of the ones before it."""
-    contacts = Contact.objects.filter(connection=connection).order_by("remote_id")
+def stored_id_batches(
+    model: type[MirrorModel], connection: Connection, batch_size: int, after: str | None = None
+) -> Iterator[IdBatch]:
+    """The connection's `model` record ids, a batch at a time, from the first remote id past
+    `after` (all of them when None), by keyset on the (connection, remote id) index: no
+    OFFSET, and no batch reads the rows of the ones before it."""
+    records = model.objects.filter(connection=connection).order_by("remote_id")
     while batch := list(
-        (contacts.filter(remote_id__gt=after) if after is not None else contacts).values_list(
+        (records.filter(remote_id__gt=after) if after is not None else records).values_list(
             "pk", "remote_id"
         )[:batch_size]
     ):
         after = batch[-1][1]
-        yield ContactBatch([pk for pk, _ in batch], after)
+        yield IdBatch([pk for pk, _ in batch], after)
 
 
 # Called inside a batch's transaction with the batch's outcome and its last remote id.
 BatchRecorder = Callable[[MappingOutcome, str], None]
+# Re-maps stored records given by id (a batch), inside the batch's transaction.
+BatchRemapper = Callable[[Connection, list[int]], MappingOutcome]
+
+
+def remap_stored(
+    connection: Connection,
+    model: type[MirrorModel],
+    remap: BatchRemapper,
+    batch_size: int,
+    *,
+    after: str | None = None,
+    record: BatchRecorder | None = None,
+) -> Iterator[MappingOutcome]:
+    """Re-map the stored `model` records from their payloads, a batch at a time; no HTTP.
+
+    One transaction per batch, so a large connection neither holds a long transaction nor
+    loads all ids at once. `record` runs inside each batch's transaction, so what a caller
+    keeps of the batch (a run's counts and checkpoint) commits or rolls back with what the
+    batch wrote. Each outcome is yielded once its batch committed: a caller may stop between
+    any two batches and continue later from the last remote id recorded, with no batch mapped
+    or counted twice.
+    """
+    for batch in stored_id_batches(model, connection, batch_size, after):
+        with transaction.atomic():
+            outcome = remap(connection, batch.ids)
+            if record is not None:
+                record(outcome, batch.last_remote_id)
+        yield outcome
 
 
 def remap_batches(
@@ -435,21 +486,8 @@ def remap_batches(
     after: str | None = None,
     record: BatchRecorder | None = None,
 ) -> Iterator[MappingOutcome]:
-    """Re-map stored contacts from their payloads; no HTTP.
-
-    One transaction per batch, so a large connection neither holds a long transaction nor
-    loads all ids at once. `record` runs inside each batch's transaction, so what a caller
-    keeps of the batch (a run's counts and checkpoint) commits or rolls back with the
-    profiles. Each outcome is yielded once its batch committed: a caller may stop between any
-    two batches and continue later from the last remote id recorded, with no batch mapped or
-    counted twice.
-    """
-    for batch in contact_id_batches(connection, batch_size, after):
-        with transaction.atomic():
-            outcome = map_contacts(connection, batch.ids)
-            if record is not None:
-                record(outcome, batch.last_remote_id)
-        yield outcome
+    """Re-map stored contacts to their profiles (see `remap_stored`)."""
+    return remap_stored(connection, Contact, map_contacts, batch_size, after=after, record=record)
 
 
 def remap_connection(connection: Connection, batch_size: int = 500) -> MappingOutcome:

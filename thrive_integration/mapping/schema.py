@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.db import models
 
-from ..models import CandidateProfile, FieldMapping
+from ..models import Application, CandidateProfile, FieldMapping
 
 Kind = Literal["text", "list"]
 
@@ -95,8 +95,8 @@ class PlatformField:
     max_length: int | None = None
 
 
-def _profile_field(name: str) -> PlatformField:
-    field = CandidateProfile._meta.get_field(name)
+def _model_field(model: type[models.Model], name: str) -> PlatformField:
+    field = model._meta.get_field(name)
     if isinstance(field, models.JSONField):
         return PlatformField(name, "list")
     return PlatformField(name, "text", field.max_length)
@@ -128,11 +128,19 @@ PROFILE_FIELDS = [
     "source",
 ]
 
+# The Application columns a candidacy mapping may write; the pipeline derives the others
+# (stage, SLA, profile, rejection) from the candidacy and the stage mapping.
+APPLICATION_FIELDS = ["source"]
+
 # Thrive object → what its mappings write: a contact feeds a CandidateProfile, a candidacy an
-# Application (built by the stage mapping from the same FieldMapping rows).
+# Application.
 PLATFORM_FIELDS: dict[str, dict[str, PlatformField]] = {
-    FieldMapping.ThriveObject.CONTACT: {name: _profile_field(name) for name in PROFILE_FIELDS},
-    FieldMapping.ThriveObject.CANDIDACY: {"source": PlatformField("source", "text", 255)},
+    FieldMapping.ThriveObject.CONTACT: {
+        name: _model_field(CandidateProfile, name) for name in PROFILE_FIELDS
+    },
+    FieldMapping.ThriveObject.CANDIDACY: {
+        name: _model_field(Application, name) for name in APPLICATION_FIELDS
+    },
 }
 
 PLATFORM_MODEL_NAMES = {

@@ -145,6 +145,9 @@ class Application(models.Model):
     rejection_reason = models.TextField(blank=True)
     rejected_at = models.DateTimeField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # From the candidacy's payload through the connection's candidacy FieldMappings (the seed's
+    # "source" row); the other fields come from the candidacy and its stage mapping.
+    source = models.CharField(max_length=255, blank=True)
     # The advance/reject written to Thrive and not confirmed yet; the stage shown stays
     # Thrive's until it is.
     pending_entry = models.ForeignKey(

@@ -1,8 +1,9 @@
 """The record of every import and re-map: runs, their steps, per-record errors, cursors.
 
-An import run has one step per resource; a remap run (every stored contact mapped again
-from its payload, no HTTP) has one step, "profiles". Both kinds share the one-active-run
-constraint, so a remap and an import of one connection never write profiles at once.
+An import run has one step per resource; a remap run (every stored contact, then every
+stored candidacy, mapped again from its payload, no HTTP) has two steps, "profiles" and
+"applications". Both kinds share the one-active-run constraint, so a remap and an import of
+one connection never write profiles or applications at once.
 """
 
 from __future__ import annotations

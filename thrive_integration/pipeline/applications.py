@@ -4,21 +4,27 @@ An application is derived from three things that change independently: its candi
 rejection), the candidacy's stage mapping (platform stage, SLA days) and the profile its
 contact feeds. `refresh` recomputes applications from all three for given candidacies, so the
 import, the stage-mapping edits and Thrive's confirmation of an advance all share one path.
+The fields the candidacy field mappings write (`source`) come from the candidacy's payload,
+which `refresh` never decodes: its callers hand them over when they may have changed (the
+import and the remap, see mapping/candidacies.py), and the others leave them as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..lookups import by_pks
+from ..mapping.apply import empty_values
 from ..models import (
     Application,
     Candidacy,
     Connection,
     ContactProfileLink,
+    FieldMapping,
     OutboxState,
     Search,
     StageMapping,
@@ -58,16 +64,27 @@ DERIVED_FIELDS = (
     "candidacy_hash",
 )
 WRITTEN_FIELDS = (*DERIVED_FIELDS, "updated_at")
+# What the candidacy field mappings write, empty: a new application's until they are mapped.
+UNMAPPED = empty_values(FieldMapping.ThriveObject.CANDIDACY)
+MAPPED_FIELDS = tuple(UNMAPPED)
 # A candidacy in a Thrive stage without a mapping: (mapping, platform stage, SLA days).
 NO_MAPPING = (None, None, None)
 
 
-def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
+# Candidacy id → the fields its application takes through the candidacy field mappings.
+MappedFields = Mapping[int, Mapping[str, Any]]
+
+
+def refresh(
+    connection: Connection, candidacy_ids: Iterable[int], mapped: MappedFields | None = None
+) -> int:
     """Create or update the applications of these candidacies; return how many were written.
 
     Every one is written and dated (`updated_at`), changed or not: `settle_confirmed` clears
-    pending marks and counts on this to date that change.
+    pending marks and counts on this to date that change. The mapped fields are written for
+    the candidacies in `mapped` and kept for the others.
     """
+    mapped = mapped or {}
     queryset = Candidacy.objects.values_list(*CANDIDACY_FIELDS, named=True)
     candidacies = by_pks(queryset, connection, candidacy_ids)
     if not candidacies:
@@ -98,7 +115,7 @@ def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
         .values_list("remote_id", "pk")
     )
     now = timezone.now()
-    created, updated = [], []
+    created, updated, remapped = [], [], []
     for candidacy in candidacies:
         mapping_id, pipeline_stage_id, sla_days = mappings.get(
             candidacy.candidacy_stage_remote_id, NO_MAPPING
@@ -116,17 +133,25 @@ def refresh(connection: Connection, candidacy_ids: Iterable[int]) -> int:
             "candidacy_hash": candidacy.content_hash,
             "updated_at": now,
         }
+        values = mapped.get(candidacy.pk)
         if candidacy.application__pk is None:
             row.update(
-                connection_id=connection.pk, candidacy_id=candidacy.pk, pending_entry_id=None
+                UNMAPPED,
+                **(values or {}),
+                connection_id=connection.pk,
+                candidacy_id=candidacy.pk,
+                pending_entry_id=None,
             )
             created.append(row)
-        else:
+        elif values is None:
             updated.append({"pk": candidacy.application__pk, **row})
+        else:
+            remapped.append({"pk": candidacy.application__pk, **row, **values})
     # A concurrent refresh (a stage-mapping edit) may have created one meanwhile: it wins.
     insert_rows(Application, created, conflict="candidacy_id")
     update_rows(Application, updated, WRITTEN_FIELDS)
-    return len(created) + len(updated)
+    update_rows(Application, remapped, (*WRITTEN_FIELDS, *MAPPED_FIELDS))
+    return len(created) + len(updated) + len(remapped)
 
 
 def refresh_in_stages(connection: Connection, stage_remote_ids: Iterable[str]) -> int:

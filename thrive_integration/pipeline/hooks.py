@@ -22,7 +22,12 @@ def after_candidacy_stages_page(connection: Connection, candidacy_stage_ids: lis
     return len(added)
 
 
-def after_candidacies_page(connection: Connection, candidacy_ids: list[int]) -> int:
-    """Bring the page's applications, and any whose advance Thrive has answered, up to date."""
+def after_candidacies_page(
+    connection: Connection, candidacy_ids: list[int], mapped: applications.MappedFields
+) -> int:
+    """Bring the page's applications, and any whose advance Thrive has answered, up to date.
+
+    `mapped`: what the candidacy field mappings made of the page's candidacies.
+    """
     applications.settle_confirmed(connection)
-    return applications.refresh(connection, candidacy_ids)
+    return applications.refresh(connection, candidacy_ids, mapped)

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Model
 
 from .. import models as m
+from .rows import PayloadPath
 
 
 @dataclass
@@ -58,7 +59,7 @@ class ChildSpec:
     key: str
     model: type[Model]
     parent_field: str
-    fields: dict[str, str]
+    fields: dict[str, PayloadPath]
     # Constant field values, and a prefix that keeps ids unique when lists share one model.
     constants: dict[str, str] = field(default_factory=dict)
     id_prefix: str = ""
@@ -69,8 +70,9 @@ class ResourceSpec:
     name: str
     path: str
     model: type[Model]
-    # Local field -> payload path (dots walk into embedded objects).
-    fields: dict[str, str]
+    # Local field -> payload path (dots walk into embedded objects), or a tuple of paths read
+    # in order until one holds a value (a reference sent as an id or as an embedded object).
+    fields: dict[str, PayloadPath]
     children: tuple[ChildSpec, ...] = ()
     # Called inside each page's transaction with the records whose payload changed.
     after_page: Callable[[m.Connection, WrittenRecords], HookOutcome] | None = None
@@ -122,10 +124,22 @@ def _map_candidacy_stages(connection: m.Connection, written: WrittenRecords) -> 
     return HookOutcome({"stages_mapped": after_candidacy_stages_page(connection, written.ids)})
 
 
+def _candidacy_preparer(connection: m.Connection) -> RecordPreparer:
+    from ..mapping.candidacies import candidacy_mapper
+
+    state, mapper = candidacy_mapper(connection)
+    return RecordPreparer(state, mapper)
+
+
 def _map_candidacies(connection: m.Connection, written: WrittenRecords) -> HookOutcome:
+    from ..mapping.candidacies import map_candidacies
     from ..pipeline.hooks import after_candidacies_page
 
-    return HookOutcome({"applications_refreshed": after_candidacies_page(connection, written.ids)})
+    mapped = map_candidacies(
+        connection, written.ids, premapped=written.prepared, state=written.preparer_state
+    )
+    refreshed = after_candidacies_page(connection, written.ids, mapped.values)
+    return HookOutcome({"applications_refreshed": refreshed}, mapped.failures)
 
 
 RESOURCES: tuple[ResourceSpec, ...] = (
@@ -285,7 +299,9 @@ RESOURCES: tuple[ResourceSpec, ...] = (
         "/candidacies",
         m.Candidacy,
         {
-            "contact_remote_id": "contact_id",
+            # thrive-api.md documents only the embedded contact (include=contact); the wire
+            # contract adds `contact_id`. Either one names the candidacy's contact.
+            "contact_remote_id": ("contact_id", "contact.id"),
             "search_remote_id": "search_id",
             "candidacy_stage_remote_id": "candidacy_stage.id",
             "candidacy_stage_name": "candidacy_stage.name",
@@ -301,6 +317,7 @@ RESOURCES: tuple[ResourceSpec, ...] = (
             ChildSpec("tags", m.CandidacyTag, "candidacy", {"name": "name"}),
         ),
         after_page=_map_candidacies,
+        preparer=_candidacy_preparer,
     ),
 )
 

@@ -22,7 +22,10 @@ from .extract import Encoded, coercer, parse_timestamp
 # The mirror's own timestamps and the payload keys they are read from.
 _TIMESTAMPS = (("remote_created_at", "created_at"), ("remote_updated_at", "updated_at"))
 
-_Reader = tuple[int, tuple[str, ...], Callable[[Any], Any], Callable[[Any], Any] | None]
+# A payload path, or its alternatives in order of preference (see `registry.ResourceSpec`).
+PayloadPath = str | tuple[str, ...]
+
+_Reader = tuple[int, tuple[tuple[str, ...], ...], Callable[[Any], Any], Callable[[Any], Any] | None]
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,8 @@ class RowPlan:
     """Where each column of a `model` row comes from: the payload, the write or a constant."""
 
     model: type[Model]
-    readers: tuple[_Reader, ...]  # (position, payload path, coercer, adapter) per read column
+    # Per read column: (position, its payload paths split at dots, coercer, adapter).
+    readers: tuple[_Reader, ...]
     template: tuple[Any, ...]  # the row's constants; None elsewhere (remote_deleted_at too)
     connection_at: int
     remote_id_at: int
@@ -52,10 +56,13 @@ class RowPlan:
         (`bulk.adapt_moment`), as every row of a write shares it."""
         row = list(self.template)
         payload = encoded.payload
-        for position, parts, coerce, adapt in self.readers:
-            value: Any = payload
-            for part in parts:
-                value = value.get(part) if isinstance(value, dict) else None
+        for position, alternatives, coerce, adapt in self.readers:
+            for parts in alternatives:  # the first path that holds a value
+                value: Any = payload
+                for part in parts:
+                    value = value.get(part) if isinstance(value, dict) else None
+                if value is not None:
+                    break
             value = coerce(value)
             row[position] = value if adapt is None else adapt(value)
         row[self.connection_at] = connection_id
@@ -68,10 +75,14 @@ class RowPlan:
         return row
 
 
+def _alternatives(path: PayloadPath) -> tuple[str, ...]:
+    return (path,) if isinstance(path, str) else path
+
+
 @cache
 def _plan(
     model: type[Model],
-    fields: tuple[tuple[str, str], ...],
+    fields: tuple[tuple[str, PayloadPath], ...],
     constants: tuple[tuple[str, Any], ...],
     parent_field: str | None,
 ) -> RowPlan:
@@ -79,13 +90,18 @@ def _plan(
     adapters = column_adapters(columns)
     at = {field.attname: index for index, field in enumerate(columns)}
     # A constant wins over a payload value (a team membership's team is its list's).
-    paths = {name: path for name, path in fields if name not in dict(constants)}
+    read = {name: path for name, path in fields if name not in dict(constants)}
     readers = [
-        (at[name], tuple(path.split(".")), coercer(model._meta.get_field(name)), adapters[at[name]])
-        for name, path in paths.items()
+        (
+            at[name],
+            tuple(tuple(path.split(".")) for path in _alternatives(payload_path)),
+            coercer(model._meta.get_field(name)),
+            adapters[at[name]],
+        )
+        for name, payload_path in read.items()
     ]
     readers += [
-        (at[name], (key,), parse_timestamp, adapters[at[name]]) for name, key in _TIMESTAMPS
+        (at[name], ((key,),), parse_timestamp, adapters[at[name]]) for name, key in _TIMESTAMPS
     ]
     template: list[Any] = [None] * len(columns)
     for name, value in constants:
@@ -107,7 +123,7 @@ def _plan(
 
 def row_plan(
     model: type[Model],
-    fields: Mapping[str, str],
+    fields: Mapping[str, PayloadPath],
     constants: Mapping[str, Any] | None = None,
     parent_field: str | None = None,
 ) -> RowPlan:

@@ -1,7 +1,8 @@
 """Run orchestration: create a run, execute it a page at a time, resume it after a kill.
 
-An import run has one step per resource and reads Thrive page by page; a remap run has one
-step and re-maps the stored contacts batch by batch, with no HTTP. Each page or batch is
+An import run has one step per resource and reads Thrive page by page; a remap run re-maps
+the stored contacts, then the stored candidacies, batch by batch, with no HTTP (a step each:
+profiles, then applications). Each page or batch is
 written in one transaction together with the step's counts and its checkpoint (the client's
 page cursor, or the last remote id re-mapped), so a worker killed at any moment loses at most
 the page in flight, and the next attempt continues after the last one saved without counting
@@ -39,6 +40,8 @@ from ..exceptions import (
     ThriveIntegrationError,
 )
 from ..mapping import MappingOutcome, remap_batches
+from ..mapping.candidacies import remap_application_batches
+from ..mapping.engine import BatchRecorder
 from ..models import (
     Connection,
     ConnectionStatus,
@@ -61,8 +64,19 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[SyncStep], None]
 
-# The one step of a remap run: what it writes.
-REMAP_STEP = "profiles"
+
+class _BatchRemap(Protocol):
+    def __call__(
+        self, connection: Connection, batch_size: int, *, after: str | None, record: BatchRecorder
+    ) -> Iterator[MappingOutcome]: ...
+
+
+# The steps of a remap run, in order, each named after what it writes: profiles from the
+# stored contacts, then applications from the stored candidacies.
+REMAP_STEPS: dict[str, _BatchRemap] = {
+    "profiles": remap_batches,
+    "applications": remap_application_batches,
+}
 
 
 def request_sync(
@@ -91,11 +105,12 @@ def request_sync(
 
 
 def request_remap(connection: Connection, *, trigger: str = SyncRun.Trigger.MANUAL) -> SyncRun:
-    """Record a run that re-maps every stored contact from its payload (see `_record_run`).
+    """Record a run that re-maps every stored contact and candidacy from its payload (see
+    `_record_run`).
 
     It calls no Thrive API, so a disconnected connection may still re-map what it kept.
     """
-    return _record_run(connection, SyncRun.Kind.REMAP, trigger, [REMAP_STEP])
+    return _record_run(connection, SyncRun.Kind.REMAP, trigger, list(REMAP_STEPS))
 
 
 def _record_run(connection: Connection, kind: str, trigger: str, steps: list[str]) -> SyncRun:
@@ -406,15 +421,20 @@ def _complete_step(
 
 
 def _remap(run: SyncRun, holder: str, budget: _Budget, progress: Progress | None) -> bool:
-    """The run's one step: the stored contacts after the checkpoint, a batch at a time."""
-    step = _unfinished_steps(run).first()
-    if step is None:
-        return True
+    """The run's steps in order; False when the budget ran out first (`all` stops there)."""
+    steps = _unfinished_steps(run)
+    return all(_remap_step(run, step, holder, budget, progress) for step in steps)
+
+
+def _remap_step(
+    run: SyncRun, step: SyncStep, holder: str, budget: _Budget, progress: Progress | None
+) -> bool:
+    """The step's stored records after its checkpoint, a batch at a time."""
     if step.status == StepStatus.NOT_STARTED:
         step.status = StepStatus.RUNNING
         step.started_at = timezone.now()
         step.save()
-    batches = remap_batches(
+    batches = REMAP_STEPS[step.resource](
         run.connection,
         integration_settings.REMAP_BATCH_SIZE,
         after=step.checkpoint["after"] if step.checkpoint else None,
