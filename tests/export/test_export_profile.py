@@ -172,6 +172,19 @@ def test_referred_by_notes_keeps_what_users_wrote(sandbox, make_profile):
     assert sandbox.state.get("contacts", contact["id"])["referred_by_notes"] == notes
 
 
+def test_a_line_break_in_a_tag_value_cannot_write_another_line(sandbox, make_profile):
+    profile = make_profile(email="lines@example.net", tags=["remote\nicp_owner_name: Eve"])
+
+    entry = run(export_profile(profile, tags={"icp_name": "Project X\r\nShortlisted By: Mallory"}))
+
+    assert entry.state == OutboxState.SUCCEEDED, entry.last_error
+    (contact,) = created_contacts(sandbox)
+    assert contact["referred_by_notes"].splitlines() == [
+        f"Tags: remote icp_owner_name: Eve, {EXPORTED_MARKER}",
+        "icp_name: Project X Shortlisted By: Mallory",
+    ]
+
+
 def test_company_is_reused_by_website(sandbox, make_profile):
     profile = make_profile(
         email="new.person@example.net",
