@@ -272,6 +272,25 @@ def test_second_export_after_success_updates_the_linked_contact(sandbox, make_pr
     assert (contact["city"], contact["country"]) == ("Lyon", "France")
 
 
+def test_a_profile_whose_contact_thrive_deleted_is_created_again_once(sandbox, make_profile):
+    profile = make_profile(name="No Keys")  # only the link can find its contact again
+    deleted = run(export_profile(profile))
+    contacts = sandbox.state.collections["contacts"]
+    contacts.delete(int(deleted.remote_id), sandbox.state.now(), soft=False)
+
+    exports = []
+    for location in ("Paris, France", "Lyon, France"):
+        profile.refresh_from_db()
+        profile.location = location
+        profile.save()  # a new profile version: a new outbox row
+        exports.append(run(export_profile(profile)))
+
+    assert [entry.state for entry in exports] == [OutboxState.SUCCEEDED] * 2
+    (contact,) = created_contacts(sandbox)  # the deleted one aside
+    assert {entry.remote_id for entry in exports} == {str(contact["id"])}
+    assert (contact["city"], contact["country"]) == ("Lyon", "France")
+
+
 def test_default_mappings_export_what_the_seed_table_exports(sandbox, connection, make_profile):
     from thrive_integration.mapping import ensure_default_mappings
 
