@@ -112,6 +112,23 @@ def test_advancing_again_after_a_failed_advance_writes_it(imported, sandbox, mon
     assert str(in_thrive["candidacy_stage"]["id"]) == offer.candidacy_stage.remote_id
 
 
+def test_a_candidacy_deleted_in_thrive_is_neither_advanced_nor_rejected(imported, sandbox):
+    offer = mapping_of(imported, "Offer")
+    application = next(a for a in open_applications(imported) if a.stage_mapping != offer)
+    sandbox.state.collections["candidacies"].delete(
+        int(application.candidacy.remote_id), sandbox.state.now(), soft=False
+    )
+    sync(imported, full=True)  # the sweep marks it deleted
+    application = Application.objects.select_related("candidacy").get(pk=application.pk)
+
+    with pytest.raises(PipelineRefused, match="deleted in Thrive"):
+        advance(application, offer)
+    with pytest.raises(PipelineRefused, match="deleted in Thrive"):
+        reject(application, "Withdrew")
+
+    assert not OutboxEntry.objects.exists()
+
+
 def test_excluded_stage_and_excluded_reason_are_refused_and_not_offered(imported):
     offer = mapping_of(imported, "Offer")
     offer.excluded_from_advance = True
