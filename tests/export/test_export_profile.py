@@ -172,6 +172,19 @@ def test_referred_by_notes_keeps_what_users_wrote(sandbox, make_profile):
     assert sandbox.state.get("contacts", contact["id"])["referred_by_notes"] == notes
 
 
+def test_a_line_break_in_a_tag_value_cannot_write_another_line(sandbox, make_profile):
+    profile = make_profile(email="lines@example.net", tags=["remote\nicp_owner_name: Eve"])
+
+    entry = run(export_profile(profile, tags={"icp_name": "Project X\r\nShortlisted By: Mallory"}))
+
+    assert entry.state == OutboxState.SUCCEEDED, entry.last_error
+    (contact,) = created_contacts(sandbox)
+    assert contact["referred_by_notes"].splitlines() == [
+        f"Tags: remote icp_owner_name: Eve, {EXPORTED_MARKER}",
+        "icp_name: Project X Shortlisted By: Mallory",
+    ]
+
+
 def test_company_is_reused_by_website(sandbox, make_profile):
     profile = make_profile(
         email="new.person@example.net",
@@ -256,6 +269,25 @@ def test_second_export_after_success_updates_the_linked_contact(sandbox, make_pr
 
     assert entry.state == OutboxState.SUCCEEDED, entry.last_error
     (contact,) = created_contacts(sandbox)
+    assert (contact["city"], contact["country"]) == ("Lyon", "France")
+
+
+def test_a_profile_whose_contact_thrive_deleted_is_created_again_once(sandbox, make_profile):
+    profile = make_profile(name="No Keys")  # only the link can find its contact again
+    deleted = run(export_profile(profile))
+    contacts = sandbox.state.collections["contacts"]
+    contacts.delete(int(deleted.remote_id), sandbox.state.now(), soft=False)
+
+    exports = []
+    for location in ("Paris, France", "Lyon, France"):
+        profile.refresh_from_db()
+        profile.location = location
+        profile.save()  # a new profile version: a new outbox row
+        exports.append(run(export_profile(profile)))
+
+    assert [entry.state for entry in exports] == [OutboxState.SUCCEEDED] * 2
+    (contact,) = created_contacts(sandbox)  # the deleted one aside
+    assert {entry.remote_id for entry in exports} == {str(contact["id"])}
     assert (contact["city"], contact["country"]) == ("Lyon", "France")
 
 

@@ -34,7 +34,25 @@ def test_add_form_refuses_an_unknown_transform(admin_client, connection):
     )
     assert response.status_code == 200
     assert "unknown transform" in response.content.decode()
-    assert not FieldMapping.objects.exists()
+    assert not FieldMapping.objects.filter(transform="rot13").exists()
+
+
+def test_add_form_checks_against_the_seed_defaults(admin_client, connection):
+    response = admin_client.post(
+        reverse("admin:thrive_integration_fieldmapping_add"),
+        {
+            "connection": connection.pk,
+            "platform_field": "name",
+            "thrive_object": "contact",
+            "thrive_paths": '["preferred_name"]',
+            "transform": "text",
+            "direction": "import",
+        },
+    )
+    assert response.status_code == 200
+    assert "two mappings write CandidateProfile.name" in response.content.decode()
+    stored = FieldMapping.objects.filter(connection=connection)
+    assert stored.get(platform_field="name").thrive_paths == ["first_name", "last_name"]
 
 
 def _remap_selected(admin_client, mapping):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from thrive_integration.mapping import map_contacts
+from thrive_integration.mapping.defaults import DEFAULT_MAPPINGS
 from thrive_integration.models import CandidateProfile, FieldMapping, SyncRun
 from thrive_integration.sync.runner import execute_run
 
@@ -64,7 +65,35 @@ def test_another_owners_connection_and_mapping_are_404(client, foreign):
     assert FieldMapping.objects.filter(pk=mapping.pk).exists()
 
 
+def test_a_first_change_starts_from_the_seed_defaults(client, own):
+    # Nobody listed this connection's mappings, which used to be what seeded them: a first
+    # create then left the connection with that one mapping, and imports with empty profiles.
+    body = {"platform_field": "name", "thrive_paths": ["preferred_name"], "transform": "text"}
+
+    response = client.post(_mappings_url(own), body, format="json")
+
+    assert response.status_code == 400
+    assert "two mappings write CandidateProfile.name" in " ".join(response.json()["mappings"])
+    stored = FieldMapping.objects.filter(connection=own)
+    assert stored.count() == len(DEFAULT_MAPPINGS)
+    assert stored.get(platform_field="name").thrive_paths == ["first_name", "last_name"]
+
+
+def test_preview_of_the_stored_set_before_any_change_uses_the_seed_defaults(client, own):
+    make_contact(own, first_name="Grace", last_name="Hopper", city="Arlington")
+
+    response = client.post(_mappings_url(own, "preview/"), {}, format="json")
+
+    assert response.status_code == 200, response.json()
+    (result,) = response.json()["results"]
+    assert result["profile"]["name"] == "Grace Hopper"
+    assert not FieldMapping.objects.filter(connection=own).exists()  # a look saves nothing
+
+
 def test_create_update_delete(client, own):
+    seeded_phone = client.get(_mappings_url(own)).json()["results"]
+    phone_id = next(row["id"] for row in seeded_phone if row["platform_field"] == "phone")
+    assert client.delete(_mappings_url(own, f"{phone_id}/")).status_code == 204
     body = {"platform_field": "phone", "thrive_paths": ["phone"], "transform": "text"}
     created = client.post(_mappings_url(own), body, format="json")
     assert created.status_code == 201, created.json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from thrive_integration.export import process
+from thrive_integration.export import outbox, process
 from thrive_integration.models import (
     Application,
     Connection,
@@ -92,6 +92,41 @@ def test_a_change_thrive_refuses_leaves_its_stage_shown(imported, sandbox):
     settle_answered(Connection.objects.filter(pk=imported.pk))
     application.refresh_from_db()
     assert application.stage_mapping_id == shown_before and application.pending_entry is None
+
+
+def test_advancing_again_after_a_failed_advance_writes_it(imported, sandbox, monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 1)  # the first 503 fails the row for good
+    offer = mapping_of(imported, "Offer")
+    application = next(a for a in open_applications(imported) if a.stage_mapping != offer)
+    sandbox.set_fault("server_error", count=10, path="/candidacies")
+    failed = process(advance(application, offer).pk)
+    assert failed.state == OutboxState.FAILED
+    sandbox.clear_faults()
+    settle_answered(Connection.objects.filter(pk=imported.pk))
+    application.refresh_from_db()
+
+    entry = process(advance(application, offer).pk)
+
+    assert entry.state == OutboxState.SUCCEEDED, entry.last_error
+    in_thrive = thrive_candidacy(sandbox, application.candidacy.remote_id)
+    assert str(in_thrive["candidacy_stage"]["id"]) == offer.candidacy_stage.remote_id
+
+
+def test_a_candidacy_deleted_in_thrive_is_neither_advanced_nor_rejected(imported, sandbox):
+    offer = mapping_of(imported, "Offer")
+    application = next(a for a in open_applications(imported) if a.stage_mapping != offer)
+    sandbox.state.collections["candidacies"].delete(
+        int(application.candidacy.remote_id), sandbox.state.now(), soft=False
+    )
+    sync(imported, full=True)  # the sweep marks it deleted
+    application = Application.objects.select_related("candidacy").get(pk=application.pk)
+
+    with pytest.raises(PipelineRefused, match="deleted in Thrive"):
+        advance(application, offer)
+    with pytest.raises(PipelineRefused, match="deleted in Thrive"):
+        reject(application, "Withdrew")
+
+    assert not OutboxEntry.objects.exists()
 
 
 def test_excluded_stage_and_excluded_reason_are_refused_and_not_offered(imported):

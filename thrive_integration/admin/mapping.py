@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ..mapping import InvalidFieldMapping, validate_mappings
+from ..mapping import InvalidFieldMapping, ensure_default_mappings, validate_mappings
 from ..models import CandidateProfile, Connection, FieldMapping, SyncRun
 from ..sync.runner import request_remap
 from .sync import queue_runs
@@ -38,7 +38,8 @@ class FieldMappingForm(forms.ModelForm):
         if connection is None or self.errors:
             return cleaned
         proposed = FieldMapping(pk=self.instance.pk, **cleaned)
-        others = FieldMapping.objects.filter(connection=connection).exclude(pk=self.instance.pk)
+        # Against the seed's mappings when the connection has none yet, as the import sees it.
+        others = [m for m in ensure_default_mappings(connection) if m.pk != self.instance.pk]
         try:
             validate_mappings([*others, proposed])
         except InvalidFieldMapping as error:

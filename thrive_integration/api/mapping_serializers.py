@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ..mapping import InvalidFieldMapping, validate_mappings
+from ..mapping import InvalidFieldMapping, ensure_default_mappings, validate_mappings
+from ..mapping.defaults import default_mappings
 from ..models import CandidateProfile, Connection, FieldMapping
 from .base import StrictModelSerializer, StrictSerializer, field_names, record_id
 
@@ -50,9 +51,13 @@ class FieldMappingSerializer(StrictModelSerializer):
             if self.instance is not None
         }
         proposed = FieldMapping(connection=connection, **{**current, **attrs})
-        others = FieldMapping.objects.filter(connection=connection)
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
+        # Against the seed's mappings when the connection has none yet, as the import sees it:
+        # checked against none, a first create would leave the connection that one mapping.
+        others = [
+            m
+            for m in ensure_default_mappings(connection)
+            if m.pk != getattr(self.instance, "pk", None)
+        ]
         try:
             validate_mappings([*others, proposed])
         except InvalidFieldMapping as error:
@@ -88,7 +93,10 @@ class MappingProposalSerializer(StrictSerializer):
 
     def proposed_mappings(self, connection: Connection) -> list[FieldMapping]:
         if "mappings" not in self.validated_data:
-            return list(FieldMapping.objects.filter(connection=connection))
+            # The set the import would use, without saving the seed's for a mere look.
+            return list(FieldMapping.objects.filter(connection=connection)) or default_mappings(
+                connection
+            )
         return [FieldMapping(connection=connection, **m) for m in self.validated_data["mappings"]]
 
 

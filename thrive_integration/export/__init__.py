@@ -36,7 +36,9 @@ def enqueue(
     """The outbox row for this request; a new row is processed once the transaction commits.
 
     `application` is an Application (or its id). Without `idempotency_key`, the same request
-    for the same profile version maps to the same row, so a double click is one export.
+    for the same profile version maps to the same row, so a double click is one export. That
+    row, if it failed, is re-armed as `retry` would: asking again is how a person retries, and
+    answering with the failed row alone would accept the request and never send it.
     """
     if profile is not None and profile.connection_id != connection.pk:
         raise ValueError("the profile belongs to another connection")
@@ -52,6 +54,8 @@ def enqueue(
     )
     if created:
         outbox.schedule(entry.pk)
+    elif retry(entry):
+        entry.refresh_from_db()
     return entry
 
 

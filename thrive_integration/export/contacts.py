@@ -289,5 +289,7 @@ def _link(connection: Connection, profile: CandidateProfile, contact: Contact) -
     ContactProfileLink.objects.get_or_create(
         contact=contact, defaults={"connection": connection, "profile": profile}
     )
-    if profile.contact_id is None:
-        CandidateProfile.objects.filter(pk=profile.pk, contact__isnull=True).update(contact=contact)
+    if profile.contact_id != contact.pk:
+        # The profile's own contact was gone (deleted or merged in Thrive) or never set: the
+        # next export must start from this one, or it looks for the gone one and creates again.
+        CandidateProfile.objects.filter(pk=profile.pk).update(contact=contact)

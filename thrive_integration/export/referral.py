@@ -45,10 +45,18 @@ def _label_of(line: str) -> str | None:
     return None
 
 
+def _one_line(value: str) -> str:
+    """The value with its line breaks made spaces: a break would start a line the import reads
+    as another of our labels (or as a user's line), so a value could set what it does not own.
+    """
+    parts = (part.strip() for part in nfc_text(value).splitlines())
+    return " ".join(part for part in parts if part)
+
+
 def _merged_tags(existing: list[str], ours: list[str]) -> list[str]:
     merged, seen = [], set()
     for tag in [*existing, *ours, EXPORTED_MARKER]:
-        tag = nfc_text(tag)
+        tag = _one_line(tag)
         if tag and tag.casefold() not in seen:
             seen.add(tag.casefold())
             merged.append(tag)
@@ -60,9 +68,9 @@ def merge_referred_by_notes(current: str | None, ours: ExportTags) -> str:
     existing = referral_notes(current)
     values = {
         "tags": ", ".join(_merged_tags(existing.tags, ours.tags)),
-        "icp_name": nfc_text(ours.icp_name) or existing.icp_name,
-        "icp_owner_name": nfc_text(ours.icp_owner_name) or existing.icp_owner_name,
-        "shortlisted_by": nfc_text(ours.shortlisted_by) or existing.shortlisted_by,
+        "icp_name": _one_line(ours.icp_name) or existing.icp_name,
+        "icp_owner_name": _one_line(ours.icp_owner_name) or existing.icp_owner_name,
+        "shortlisted_by": _one_line(ours.shortlisted_by) or existing.shortlisted_by,
     }
     lines: list[str] = []
     written: set[str] = set()

@@ -102,6 +102,9 @@ def _each(
 
 
 def _write(application: Application, change: dict[str, Any]) -> OutboxEntry:
+    if application.candidacy.remote_deleted_at is not None:
+        # Thrive would answer 404: refused now, as a removed stage is, not as a failed row later.
+        raise PipelineRefused("The candidacy was deleted in Thrive.")
     pending = application.pending_entry
     if pending is not None and pending.state in UNFINISHED_STATES:
         raise PipelineRefused(
