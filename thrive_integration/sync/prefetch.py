@@ -13,12 +13,6 @@ touches no database connection (it inherits the writer's and must leave it alone
 own HTTP connections and dies with the writer. At most a socket's buffer of prepared pages
 waits, which keeps memory flat however long the listing. Errors raised while fetching or
 preparing are re-raised in the consumer, in order.
-
-Part of a page's preparation may be work the writer can do itself (mapping contacts ahead:
-the writer maps what comes unmapped). When the writer has taken every page sent so far, it is
-waiting, and that part is left to it: the page reaches it sooner, and the two processes share
-the work by how busy each is instead of by a fixed split. On two cores shared with Thrive's
-own work (the sandbox, in the benchmark), that keeps either process from idling for long.
 """
 
 from __future__ import annotations
@@ -33,8 +27,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from multiprocessing.sharedctypes import RawValue
-from typing import Any, BinaryIO, TypeVar
+from typing import BinaryIO, TypeVar
 
 from ..exceptions import ThriveIntegrationError
 from ..redaction import redact
@@ -53,32 +46,25 @@ def prepared_ahead(
     *,
     in_process: bool = False,
     after_fork: Callable[[], None] = lambda: None,
-    prepare_lightly: Callable[[P], T] | None = None,
 ) -> Iterator[Iterator[T]]:
     """`prepare(item)` for each item of `source`, computed ahead of the consumer.
 
     `after_fork` runs first in the forked process (to drop inherited HTTP connections, say).
     `in_process` keeps everything in this process (a thread fetches ahead).
-    `prepare_lightly`, if given, replaces `prepare` for an item the consumer is already waiting
-    for (forked only): a preparation that leaves to the consumer what it can do itself.
     """
     if in_process or not hasattr(os, "fork"):
         with prefetched(source) as items:
             yield (prepare(item) for item in items)
     else:
-        with _forked(source, prepare, prepare_lightly or prepare, after_fork) as items:
+        with _forked(source, prepare, after_fork) as items:
             yield items
 
 
 @contextmanager
 def _forked(
-    source: Iterator[P],
-    prepare: Callable[[P], T],
-    prepare_lightly: Callable[[P], T],
-    after_fork: Callable[[], None],
+    source: Iterator[P], prepare: Callable[[P], T], after_fork: Callable[[], None]
 ) -> Iterator[Iterator[T]]:
     ours, theirs = socket.socketpair()
-    taken = RawValue("Q", 0)  # items the consumer has taken: shared memory, read by the child
     # Room for several prepared pages (about 1 MB each for contacts), so the preparing process
     # runs ahead through a slow page of either side instead of waiting for each write; the
     # system may grant less (Linux: up to twice net.core.wmem_max).
@@ -88,7 +74,7 @@ def _forked(
     if pid == 0:  # the preparing process: it never returns
         ours.close()
         _die_with(parent)
-        _produce(theirs, source, _Preparation(prepare, prepare_lightly, taken), after_fork)
+        _produce(theirs, source, prepare, after_fork)
     theirs.close()
     reader = ours.makefile("rb")
 
@@ -106,7 +92,6 @@ def _forked(
                 return
             if kind == "error":
                 raise value
-            taken.value += 1
             yield value
 
     try:
@@ -133,19 +118,6 @@ def _die_with(parent: int) -> None:
         return
     if os.getppid() != parent:  # it died before the request took effect
         os._exit(0)
-
-
-class _Preparation:
-    """Full or light, by whether the consumer has taken every item sent before this one."""
-
-    def __init__(self, full: Callable[[P], T], light: Callable[[P], T], taken: Any) -> None:
-        self.full, self.light, self.taken = full, light, taken
-        self.sent = 0
-
-    def __call__(self, item: P) -> T:
-        waiting = self.taken.value >= self.sent
-        self.sent += 1
-        return (self.light if waiting else self.full)(item)
 
 
 def _produce(

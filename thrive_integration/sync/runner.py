@@ -274,14 +274,17 @@ def _run_step(
     listing = client.iter_pages(
         spec.path, include=spec.include, updated_since=step.updated_since, start=step.checkpoint
     )
-    preparer = spec.preparer(connection) if spec.preparer else None
+    prepare = partial(
+        _prepare_listed,
+        connection.pk,
+        spec,
+        spec.preparer(connection) if spec.preparer else None,
+    )
     ahead = prepared_ahead(
         listing,
-        partial(_prepare_listed, connection.pk, spec, preparer),
+        prepare,
         in_process=not integration_settings.PREPARE_PAGES_IN_SUBPROCESS,
         after_fork=client.forget_connections,
-        # The resource's hook does a preparer's work itself for a page that comes without it.
-        prepare_lightly=partial(_prepare_listed, connection.pk, spec, None) if preparer else None,
     )
     try:
         with ahead as pages:
