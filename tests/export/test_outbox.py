@@ -281,3 +281,41 @@ def test_failed_read_after_a_create_keeps_the_created_contact(sandbox, make_prof
     assert entry.remote_id == str(new_id)
     assert Contact.objects.filter(remote_id=str(new_id)).exists()
     assert requests_made(sandbox, "POST", "/contacts") == 1
+
+
+@pytest.mark.parametrize(
+    ("search_id", "quoted"),
+    [
+        ("1/../../users", "1%2F..%2F..%2Fusers"),
+        ("1?include=contacts", "1%3Finclude%3Dcontacts"),
+        ("1#x", "1%23x"),
+        ("..", "%2E%2E"),
+    ],
+)
+def test_an_id_is_one_path_segment_whatever_it_holds(
+    sandbox, connection, monkeypatch, search_id, quoted
+):
+    """An id from a request goes into the path quoted: it cannot name another resource."""
+    import requests
+
+    sent = []
+    real_request = requests.Session.request
+
+    def spy(session, method, url, *args, **kwargs):
+        sent.append(url)
+        return real_request(session, method, url, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", spy)
+    contact_id, _, _ = search_pair(sandbox, existing=False)
+    payload = {"contact_id": str(contact_id), "search_id": search_id}
+
+    entry = run(enqueue(OutboxKind.ADD_TO_SEARCH, connection=connection, payload=payload))
+
+    assert entry.state != OutboxState.SUCCEEDED
+    assert "404" in entry.last_error, entry.last_error
+    assert [url for url in sent if "/searches" in url] == [
+        f"{connection.base_url}/searches/{quoted}"
+    ], sent
+    # Past the URL's normalisation on the way too: the sandbox was asked for that one search.
+    assert sandbox.request_log[-1].path == f"/api/v2/searches/{search_id}"
+    assert not candidacies_of(sandbox, contact_id, 1)

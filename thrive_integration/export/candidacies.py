@@ -12,7 +12,7 @@ from typing import Any
 
 from ..exceptions import Conflict
 from ..models import CandidacyStage, CandidateProfile, Connection
-from ..thrive import ThriveClient
+from ..thrive import ThriveClient, record_path
 from . import mirror
 from .contacts import refuse_off_limits, refuse_off_limits_contact
 from .errors import ExportRefused
@@ -70,7 +70,7 @@ def update_candidacy(client: ThriveClient, connection: Connection, payload: dict
     ):
         changes["rejection_reason"] = payload["rejection_reason"]
     if changes:
-        client.update(f"/candidacies/{candidacy_id}", changes, envelope="candidacy")
+        client.update(record_path("/candidacies", candidacy_id), changes, envelope="candidacy")
         current = mirror.fetch(client, "candidacies", candidacy_id)
     mirror.store(connection, "candidacies", current)
     return candidacy_id
@@ -78,7 +78,7 @@ def update_candidacy(client: ThriveClient, connection: Connection, payload: dict
 
 def _default_stage(client: ThriveClient, connection: Connection, search_id: object) -> str:
     """The search's default stage, else the first active stage Thrive lists."""
-    search = client.get(f"/searches/{search_id}")
+    search = client.get(record_path("/searches", search_id))
     if search.get("default_candidacy_stage_id"):
         return str(search["default_candidacy_stage_id"])
     stage = (

@@ -24,7 +24,7 @@ from django.utils import timezone
 from ..exceptions import NotFound, TransientError
 from ..models import CandidateProfile, Connection, Contact, ContactProfileLink
 from ..normalize import email_key, github_key, linkedin_key, name_key, nfc_text, partial_date
-from ..thrive import ThriveClient
+from ..thrive import ThriveClient, record_path
 from . import mirror
 from .errors import ExportRefused
 from .fields import contact_fields, export_tags, exported_fields, positions_of
@@ -212,7 +212,7 @@ def _update(
         changes["referred_by_notes"] = notes
     if not changes:
         return current
-    client.update(f"/contacts/{current['id']}", changes, envelope="contact")
+    client.update(record_path("/contacts", current["id"]), changes, envelope="contact")
     return mirror.fetch(client, "contacts", str(current["id"]))
 
 

@@ -14,13 +14,13 @@ from django.utils import timezone
 from ..models import Connection
 from ..sync.registry import BY_NAME
 from ..sync.upsert import upsert_page
-from ..thrive import ThriveClient
+from ..thrive import ThriveClient, record_path
 
 
 def fetch(client: ThriveClient, resource: str, remote_id: str) -> dict:
     """The record as the import would read it, child lists included."""
     spec = BY_NAME[resource]
-    return client.get(f"{spec.path}/{remote_id}", include=spec.include)
+    return client.get(record_path(spec.path, remote_id), include=spec.include)
 
 
 def store(connection: Connection, resource: str, record: dict, *, derive: bool = True) -> Model:

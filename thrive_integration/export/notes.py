@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models import CandidateProfile, Connection
 from ..normalize import safe_note
-from ..thrive import ThriveClient
+from ..thrive import ThriveClient, record_path
 from . import mirror
 from .targets import contact_id_for, required
 
@@ -29,7 +29,9 @@ def add_note(
     contact_id = contact_id_for(profile, payload)
     note_id = _existing_note(client, contact_id, body) if look_up_first else None
     if note_id is None:
-        note = client.create(f"/contacts/{contact_id}/notes", {"body": body}, envelope="note")
+        note = client.create(
+            record_path("/contacts", contact_id, "notes"), {"body": body}, envelope="note"
+        )
         note_id = str(note["id"])
     mirror.refresh(client, connection, "contacts", contact_id)
     return note_id
@@ -37,7 +39,7 @@ def add_note(
 
 def _existing_note(client: ThriveClient, contact_id: str, body: str) -> str | None:
     wanted = safe_note(body).text
-    for page in client.iter_pages(f"/contacts/{contact_id}/notes"):
+    for page in client.iter_pages(record_path("/contacts", contact_id, "notes")):
         for note in page.records:
             if safe_note(note.get("body")).text == wanted:
                 return str(note["id"])

@@ -20,7 +20,7 @@ from django.db import transaction
 from ..conf import integration_settings
 from ..exceptions import NotFound
 from ..models import Connection
-from ..thrive import ThriveClient
+from ..thrive import ThriveClient, record_path
 from .registry import ResourceSpec
 from .upsert import mark_deleted, upsert_page
 
@@ -82,7 +82,7 @@ def sweep(
     gone, alive = [], []
     for remote_id in candidates:
         try:
-            record = client.get(f"{spec.path}/{remote_id}")
+            record = client.get(record_path(spec.path, remote_id))
         except NotFound:
             gone.append(remote_id)
             continue

@@ -5,8 +5,16 @@ mapping), `pagination` (tolerant listing reader and resume cursors), `operations
 permission catalogue) and `client` (the typed calls the rest of the app uses).
 """
 
-from thrive_integration.thrive.client import PermissionReport, ThriveClient
+from thrive_integration.thrive.client import PermissionReport, ThriveClient, record_path
 from thrive_integration.thrive.operations import OPERATIONS, Operation
 from thrive_integration.thrive.pagination import Page, PageCursor
 
-__all__ = ["OPERATIONS", "Operation", "Page", "PageCursor", "PermissionReport", "ThriveClient"]
+__all__ = [
+    "OPERATIONS",
+    "Operation",
+    "Page",
+    "PageCursor",
+    "PermissionReport",
+    "ThriveClient",
+    "record_path",
+]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -58,6 +59,16 @@ class PermissionReport:
             group = groups.setdefault(operation.group, {"granted": [], "missing": []})
             group["granted" if allowed else "missing"].append(operation.label)
         return groups
+
+
+def record_path(collection: str, remote_id: object, *below: str) -> str:
+    """The path of one record (`/searches/7`, `/contacts/7/notes`): its id quoted as one path
+    segment, so an id holding `/`, `?`, `#` or `..` (from a payload or a request) cannot name
+    another resource of the account."""
+    segment = quote(str(remote_id), safe="")
+    if set(segment) <= {"."}:  # "" "." "..": dot segments, which URL normalisation removes
+        segment = segment.replace(".", "%2E") or "%20"
+    return "/".join((collection.rstrip("/"), segment, *below))
 
 
 class ThriveClient:
