@@ -94,6 +94,24 @@ def test_a_change_thrive_refuses_leaves_its_stage_shown(imported, sandbox):
     assert application.stage_mapping_id == shown_before and application.pending_entry is None
 
 
+def test_two_requests_that_loaded_the_application_before_either_wrote_send_one_change(imported):
+    """Two stages asked for one application at once: the second request's copy was loaded
+    before the first wrote its pending change, and must still be refused."""
+    offer, interview = mapping_of(imported, "Offer"), mapping_of(imported, "Submitted")
+    application = next(
+        a for a in open_applications(imported) if a.stage_mapping not in (offer, interview)
+    )
+    loaded_meanwhile = Application.objects.select_related(
+        "connection", "candidacy", "pending_entry", "stage_mapping"
+    ).get(pk=application.pk)
+
+    first = advance(application, offer)
+    with pytest.raises(PipelineRefused, match="still being written"):
+        advance(loaded_meanwhile, interview)
+
+    assert list(OutboxEntry.objects.filter(application_id=application.pk)) == [first]
+
+
 def test_advancing_again_after_a_failed_advance_writes_it(imported, sandbox, monkeypatch):
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 1)  # the first 503 fails the row for good
     offer = mapping_of(imported, "Offer")

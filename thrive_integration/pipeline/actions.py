@@ -105,13 +105,20 @@ def _write(application: Application, change: dict[str, Any]) -> OutboxEntry:
     if application.candidacy.remote_deleted_at is not None:
         # Thrive would answer 404: refused now, as a removed stage is, not as a failed row later.
         raise PipelineRefused("The candidacy was deleted in Thrive.")
-    pending = application.pending_entry
-    if pending is not None and pending.state in UNFINISHED_STATES:
-        raise PipelineRefused(
-            "An earlier change to this application is still being written to Thrive."
-        )
     payload = {"candidacy_id": application.candidacy.remote_id, **change}
     with transaction.atomic():
+        # Checked on the row as it is now, locked: two requests for one application (to two
+        # stages, say) may both have loaded it before either wrote; only the first goes out.
+        pending = (
+            Application.objects.select_for_update()
+            .select_related("pending_entry")
+            .get(pk=application.pk)
+            .pending_entry
+        )
+        if pending is not None and pending.state in UNFINISHED_STATES:
+            raise PipelineRefused(
+                "An earlier change to this application is still being written to Thrive."
+            )
         entry = export.enqueue(
             OutboxKind.UPDATE_CANDIDACY,
             connection=application.connection,
