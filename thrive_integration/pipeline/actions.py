@@ -110,7 +110,7 @@ def _write(application: Application, change: dict[str, Any]) -> OutboxEntry:
         # Checked on the row as it is now, locked: two requests for one application (to two
         # stages, say) may both have loaded it before either wrote; only the first goes out.
         pending = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("pending_entry")
             .get(pk=application.pk)
             .pending_entry
