@@ -15,22 +15,15 @@ from urllib.parse import parse_qsl, urlsplit
 import responses
 from responses import matchers
 
+from thrive_integration.sync.registry import RESOURCE_NAMES
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "thrive"
 
 # Thrive's one public base URL: the absolute next-page links of the examples name it.
 THRIVE_BASE = "https://api.services.thrivetrm.com/api/v2"
 
 # One example page per resource, named after its collection.
-RESOURCE_PAGES = (
-    "users",
-    "companies",
-    "contact_networks",
-    "talent_pools",
-    "candidacy_stages",
-    "searches",
-    "contacts",
-    "candidacies",
-)
+RESOURCE_PAGES = RESOURCE_NAMES
 
 # The same three talent pools listed over two pages in each envelope and paging style.
 LISTING_VARIANTS = ("link", "next_url", "meta", "bare")

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from tests.api.test_delete_connection import assert_deleted, assert_refused, url
 from tests.markers import POSTGRES_CONCURRENCY
-from thrive_integration import connections as core
 from thrive_integration import models as m
+from thrive_integration import schedules
 from thrive_integration.exceptions import SyncLocked
 from thrive_integration.models import RunStatus
 from thrive_integration.sync import locking, runner
@@ -100,7 +100,7 @@ def test_a_run_recorded_before_the_row_is_locked_refuses_the_delete(api, connect
 
 def test_a_run_recorded_after_the_row_is_locked_waits_and_is_refused(api, connection, monkeypatch):
     recorder = Worker(lambda: request_sync(connection))
-    remove_schedules = core.remove_schedules
+    remove_schedules = schedules.remove_schedules
 
     def record_meanwhile(target: m.Connection) -> None:
         recorder.start()
@@ -108,7 +108,7 @@ def test_a_run_recorded_after_the_row_is_locked_waits_and_is_refused(api, connec
         assert recorder.is_alive()  # waiting for the connection's row
         remove_schedules(target)
 
-    monkeypatch.setattr(core, "remove_schedules", record_meanwhile)
+    monkeypatch.setattr(schedules, "remove_schedules", record_meanwhile)
     response = api.delete(url(connection))
     recorder.join(10)
 
@@ -125,7 +125,7 @@ def test_a_worker_picking_up_the_stalled_run_during_the_deletion_ends_quietly(
     # Never reached a worker until now (no cluster ran): stalled, so it may be deleted.
     m.SyncRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(hours=1))
     worker = Worker(lambda: run_sync(run.pk))
-    remove_schedules = core.remove_schedules
+    remove_schedules = schedules.remove_schedules
 
     def picked_up_meanwhile(target: m.Connection) -> None:
         worker.start()
@@ -133,7 +133,7 @@ def test_a_worker_picking_up_the_stalled_run_during_the_deletion_ends_quietly(
         assert worker.is_alive()  # waiting for the lock row the deletion claimed
         remove_schedules(target)
 
-    monkeypatch.setattr(core, "remove_schedules", picked_up_meanwhile)
+    monkeypatch.setattr(schedules, "remove_schedules", picked_up_meanwhile)
     response = api.delete(url(connection))
     worker.join(10)
 

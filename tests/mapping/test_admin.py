@@ -20,17 +20,21 @@ def test_changelists_and_profile_page_render(admin_client, connection):
     assert admin_client.get(detail).status_code == 200
 
 
-def test_add_form_refuses_an_unknown_transform(admin_client, connection):
-    response = admin_client.post(
+def post_add_form(admin_client, connection, **fields):
+    """The admin's add form for a contact mapping, imported only, with these fields."""
+    return admin_client.post(
         reverse("admin:thrive_integration_fieldmapping_add"),
-        {
-            "connection": connection.pk,
-            "platform_field": "phone",
-            "thrive_object": "contact",
-            "thrive_paths": '["phone"]',
-            "transform": "rot13",
-            "direction": "import",
-        },
+        {"connection": connection.pk, "thrive_object": "contact", "direction": "import", **fields},
+    )
+
+
+def test_add_form_refuses_an_unknown_transform(admin_client, connection):
+    response = post_add_form(
+        admin_client,
+        connection,
+        platform_field="phone",
+        thrive_paths='["phone"]',
+        transform="rot13",
     )
     assert response.status_code == 200
     assert "unknown transform" in response.content.decode()
@@ -38,16 +42,12 @@ def test_add_form_refuses_an_unknown_transform(admin_client, connection):
 
 
 def test_add_form_checks_against_the_seed_defaults(admin_client, connection):
-    response = admin_client.post(
-        reverse("admin:thrive_integration_fieldmapping_add"),
-        {
-            "connection": connection.pk,
-            "platform_field": "name",
-            "thrive_object": "contact",
-            "thrive_paths": '["preferred_name"]',
-            "transform": "text",
-            "direction": "import",
-        },
+    response = post_add_form(
+        admin_client,
+        connection,
+        platform_field="name",
+        thrive_paths='["preferred_name"]',
+        transform="text",
     )
     assert response.status_code == 200
     assert "two mappings write CandidateProfile.name" in response.content.decode()
