@@ -319,3 +319,50 @@ def test_an_id_is_one_path_segment_whatever_it_holds(
     # Past the URL's normalisation on the way too: the sandbox was asked for that one search.
     assert sandbox.request_log[-1].path == f"/api/v2/searches/{search_id}"
     assert not candidacies_of(sandbox, contact_id, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "deleted_when", ["after the contact's write", "while adding to the search"]
+)
+def test_an_export_whose_connection_is_deleted_meanwhile_ends_quietly(
+    sandbox, make_profile, monkeypatch, caplog, deleted_when
+):
+    """The connection, and with it the row, goes while the export runs (a user deleting it):
+    nothing is left to record Thrive's answer on, and the worker must see no error for it."""
+    import requests
+
+    from thrive_integration.connections import delete_connection
+    from thrive_integration.export import processor
+
+    profile = make_profile(email="gone-meanwhile@example.net")
+    entry = export_profile(profile, search_id="1")
+
+    def delete_it() -> None:
+        delete_connection(type(profile.connection).objects.get(pk=profile.connection_id))
+
+    if deleted_when == "after the contact's write":
+        succeeded = processor.outbox.mark_succeeded
+
+        def delete_then_succeed(*args, **kwargs):
+            delete_it()
+            return succeeded(*args, **kwargs)
+
+        monkeypatch.setattr(processor.outbox, "mark_succeeded", delete_then_succeed)
+    else:
+        real_request = requests.Session.request
+
+        def delete_after_the_candidacy(session, method, url, *args, **kwargs):
+            answer = real_request(session, method, url, *args, **kwargs)
+            if method == "POST" and url.endswith("/candidacies"):
+                delete_it()  # between Thrive's answer and the mirror's write of it
+            return answer
+
+        monkeypatch.setattr(requests.Session, "request", delete_after_the_candidacy)
+    caplog.set_level("INFO", logger="thrive_integration")
+
+    process(entry.pk)
+
+    assert not OutboxEntry.objects.exists() and not Contact.objects.exists()
+    assert "was deleted with its connection during its export" in caplog.text
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "WARNING")]

@@ -14,6 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DatabaseError
+
 from ..connections import client_for
 from ..exceptions import (
     AuthenticationFailed,
@@ -72,10 +75,27 @@ HANDLERS: dict[str, Handler] = {
 
 
 def process(entry_id: int) -> OutboxEntry | None:
-    """Make one attempt if the row is due and free; return the row as it stands afterwards."""
-    claim = outbox.claim(entry_id)
-    if claim is None:
-        return OutboxEntry.objects.filter(pk=entry_id).first()
+    """Make one attempt if the row is due and free; return the row as it stands afterwards
+    (None once it is gone: deleted with its connection, even during the attempt)."""
+    try:
+        claim = outbox.claim(entry_id)
+        if claim is None:
+            return OutboxEntry.objects.filter(pk=entry_id).first()
+        return _attempt(claim)
+    except (ObjectDoesNotExist, DatabaseError):
+        # A connection deleted during the attempt takes the row and the mirror with it: there
+        # is nothing left to record Thrive's answer on, which is no error of the worker's.
+        if OutboxEntry.objects.filter(pk=entry_id).exists():
+            raise
+        logger.info(
+            "outbox entry %s was deleted with its connection during its export; "
+            "Thrive may have received the write",
+            entry_id,
+        )
+        return None
+
+
+def _attempt(claim: outbox.Claim) -> OutboxEntry:
     entry = claim.entry
     if entry.connection.is_disconnected:
         outbox.mark_failed(entry, "The Thrive connection is disconnected; reconnect, then retry.")
@@ -94,6 +114,8 @@ def process(entry_id: int) -> OutboxEntry | None:
     except ThriveIntegrationError as exc:
         outbox.mark_failed(entry, failure_reason(exc))
     except Exception:
+        if not OutboxEntry.objects.filter(pk=entry.pk).exists():
+            raise  # the connection went meanwhile, taking the row (see `process`)
         # A bug, not Thrive: keep the row visible as failed rather than retrying it forever.
         logger.exception("outbox entry %s failed unexpectedly", entry.pk)
         outbox.mark_failed(entry, "Internal error while exporting; see the server log.")
