@@ -66,7 +66,9 @@ def record_path(collection: str, remote_id: object, *below: str) -> str:
     segment, so an id holding `/`, `?`, `#` or `..` (from a payload or a request) cannot name
     another resource of the account."""
     segment = quote(str(remote_id), safe="")
-    if set(segment) <= {"."}:  # "" "." "..": dot segments, which URL normalisation removes
+    if set(segment) <= {"."}:
+        # "" would name the collection, and "." or ".." (which URL normalisation resolves) it
+        # or its parent: none of them may stand for a record.
         segment = segment.replace(".", "%2E") or "%20"
     return "/".join((collection.rstrip("/"), segment, *below))
 
