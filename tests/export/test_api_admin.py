@@ -80,6 +80,21 @@ def test_off_limits_profile_is_refused_at_once(api, owned):
     assert not OutboxEntry.objects.exists()
 
 
+def test_a_tag_with_a_comma_is_refused_at_once(api, owned):
+    """Thrive's `Tags: a, b` line would give it back as two tags on the next import."""
+    profile = CandidateProfile.objects.create(connection=owned, name="Tagged")
+
+    answer = api.post(
+        "/api/thrive/outbox/export-profile/",
+        {"profile": profile.pk, "tags": ["fine", "Berlin, Germany"]},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["tags"] == {"1": ["A tag cannot contain a comma."]}
+    assert not OutboxEntry.objects.exists()
+
+
 def test_another_owners_profile_and_rows_are_invisible(api, connection):
     profile = CandidateProfile.objects.create(connection=connection, name="Theirs")
     entry = OutboxEntry.objects.create(

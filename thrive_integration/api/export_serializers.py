@@ -43,6 +43,13 @@ class OwnedProfileField(serializers.PrimaryKeyRelatedField):
         return CandidateProfile.objects.filter(connection__owner=self.context.get("owner"))
 
 
+def _no_comma(tag: str) -> None:
+    # Thrive keeps tags as one `Tags: a, b` line of referred_by_notes: a comma would split
+    # the tag in two when the next import reads it back.
+    if "," in tag:
+        raise serializers.ValidationError("A tag cannot contain a comma.")
+
+
 class ExportProfileSerializer(StrictSerializer):
     profile = OwnedProfileField()
     search_id = serializers.CharField(max_length=64, required=False, allow_blank=False)
@@ -51,7 +58,9 @@ class ExportProfileSerializer(StrictSerializer):
     icp_owner_name = serializers.CharField(max_length=255, required=False)
     shortlisted_by = serializers.CharField(max_length=255, required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100), max_length=50, required=False
+        child=serializers.CharField(max_length=100, validators=[_no_comma]),
+        max_length=50,
+        required=False,
     )
 
     def validate_profile(self, profile: CandidateProfile) -> CandidateProfile:
