@@ -81,24 +81,38 @@ def requests_made(sandbox: SandboxServer, method: str, path_end: str) -> int:
 
 
 @pytest.fixture
-def lose_answers(monkeypatch):
+def after_each_request(monkeypatch):
+    """`after_each_request(hook)`: every HTTP request reaches the sandbox, then `hook(method,
+    url)` runs before its answer is returned (an exception it raises replaces the answer)."""
+    real_request = requests.Session.request
+    hooks: list = []
+
+    def request(self, method, url, *args, **kwargs):
+        response = real_request(self, method, url, *args, **kwargs)
+        for hook in hooks:
+            hook(method.upper(), url)
+        return response
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    return hooks.append
+
+
+@pytest.fixture
+def lose_answers(after_each_request):
     """Let matching requests reach the sandbox, then drop the answer, as a reset would.
 
     The sandbox's own reset fault fires before the write; this is the other case, a write that
     happened and whose answer never arrived. `lose_answers("POST", "/contacts", times=1)`.
     """
-    real_request = requests.Session.request
     armed: dict[tuple[str, str], int] = {}
 
-    def request(self, method, url, *args, **kwargs):
-        response = real_request(self, method, url, *args, **kwargs)
-        key = (method.upper(), urlsplit(url).path.split("/api/v2", 1)[-1])
+    def drop(method: str, url: str) -> None:
+        key = (method, urlsplit(url).path.split("/api/v2", 1)[-1])
         if armed.get(key, 0) > 0:
             armed[key] -= 1
             raise requests.ConnectionError("connection reset by peer (after the write)")
-        return response
 
-    monkeypatch.setattr(requests.Session, "request", request)
+    after_each_request(drop)
 
     def arm(method: str, path: str, times: int = 1) -> None:
         armed[(method, path)] = times

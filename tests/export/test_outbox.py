@@ -293,19 +293,11 @@ def test_failed_read_after_a_create_keeps_the_created_contact(sandbox, make_prof
     ],
 )
 def test_an_id_is_one_path_segment_whatever_it_holds(
-    sandbox, connection, monkeypatch, search_id, quoted
+    sandbox, connection, after_each_request, search_id, quoted
 ):
     """An id from a request goes into the path quoted: it cannot name another resource."""
-    import requests
-
     sent = []
-    real_request = requests.Session.request
-
-    def spy(session, method, url, *args, **kwargs):
-        sent.append(url)
-        return real_request(session, method, url, *args, **kwargs)
-
-    monkeypatch.setattr(requests.Session, "request", spy)
+    after_each_request(lambda method, url: sent.append(url))
     contact_id, _, _ = search_pair(sandbox, existing=False)
     payload = {"contact_id": str(contact_id), "search_id": search_id}
 
@@ -326,12 +318,10 @@ def test_an_id_is_one_path_segment_whatever_it_holds(
     "deleted_when", ["after the contact's write", "while adding to the search"]
 )
 def test_an_export_whose_connection_is_deleted_meanwhile_ends_quietly(
-    sandbox, make_profile, monkeypatch, caplog, deleted_when
+    sandbox, make_profile, monkeypatch, after_each_request, caplog, deleted_when
 ):
     """The connection, and with it the row, goes while the export runs (a user deleting it):
     nothing is left to record Thrive's answer on, and the worker must see no error for it."""
-    import requests
-
     from thrive_integration.connections import delete_connection
     from thrive_integration.export import processor
 
@@ -350,15 +340,12 @@ def test_an_export_whose_connection_is_deleted_meanwhile_ends_quietly(
 
         monkeypatch.setattr(processor.outbox, "mark_succeeded", delete_then_succeed)
     else:
-        real_request = requests.Session.request
 
-        def delete_after_the_candidacy(session, method, url, *args, **kwargs):
-            answer = real_request(session, method, url, *args, **kwargs)
+        def delete_after_the_candidacy(method: str, url: str) -> None:
             if method == "POST" and url.endswith("/candidacies"):
                 delete_it()  # between Thrive's answer and the mirror's write of it
-            return answer
 
-        monkeypatch.setattr(requests.Session, "request", delete_after_the_candidacy)
+        after_each_request(delete_after_the_candidacy)
     caplog.set_level("INFO", logger="thrive_integration")
 
     process(entry.pk)
