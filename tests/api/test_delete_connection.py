@@ -10,6 +10,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from thrive_integration import models as m
+from thrive_integration.api.views import ConnectionViewSet
+from thrive_integration.connections import delete_connection
 from thrive_integration.models import RunStatus
 from thrive_integration.schedules import schedule_names
 from thrive_integration.sync import locking
@@ -118,9 +120,6 @@ def test_a_change_to_a_connection_deleted_meanwhile_is_a_404_and_does_not_bring_
 ):
     """Another request deletes the connection after this one loaded it: saving it must not
     insert it again (Django's save of a row it no longer finds), schedules and all."""
-    from thrive_integration.api.views import ConnectionViewSet
-    from thrive_integration.connections import delete_connection
-
     loaded = ConnectionViewSet.get_object
 
     def load_then_lose(view):
