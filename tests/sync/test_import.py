@@ -9,6 +9,7 @@ import requests
 
 from thrive_integration import models as m
 from thrive_integration.models import RunStatus, StepStatus, SyncCursor
+from thrive_integration.sync.payloads import full_payloads
 from thrive_integration.sync.registry import RESOURCES
 from thrive_integration.sync.runner import execute_run, request_sync
 
@@ -27,34 +28,55 @@ def live_remote_ids(model, connection) -> set[str]:
     )
 
 
-def listed_ids(url: str, path: str) -> list[str]:
-    """Every id Thrive lists, in its order, read directly over HTTP (the test's own view)."""
-    ids, page = [], 1
+def listed_records(url: str, path: str, include: tuple[str, ...] = ()) -> list[dict]:
+    """Every record Thrive lists, in its order, read directly over HTTP (the test's own view)."""
+    records, page = [], 1
+    params = {"include": ",".join(include)} if include else {}
     while True:
         body = requests.get(
-            f"{url}{path}", params={"page": page, "per_page": 100}, headers=AUTH, timeout=10
+            f"{url}{path}",
+            params={**params, "page": page, "per_page": 100},
+            headers=AUTH,
+            timeout=10,
         ).json()
-        records = body.get("data", body.get(path.strip("/")))
-        ids += [str(record["id"]) for record in records]
-        if len(records) < 100:
-            return ids
+        listed = body.get("data", body.get(path.strip("/")))
+        records += listed
+        if len(listed) < 100:
+            return records
         page += 1
 
 
+def listed_ids(url: str, path: str) -> list[str]:
+    return [str(record["id"]) for record in listed_records(url, path)]
+
+
+def stored_children(child, connection) -> dict[str, list[str]]:
+    """Per parent remote id, the remote ids of its live `child` rows, in their list's order."""
+    parent = f"{child.parent_field}__remote_id"
+    alive = child.model.objects.filter(connection=connection, remote_deleted_at=None)
+    if child.id_prefix:
+        alive = alive.filter(remote_id__startswith=child.id_prefix)
+    by_parent: dict[str, list[str]] = {}
+    rows = alive.order_by(parent, "list_index").values_list(parent, "remote_id")
+    for parent_id, remote_id in rows:
+        by_parent.setdefault(parent_id, []).append(remote_id)
+    return by_parent
+
+
 def assert_mirror_matches(connection, url: str) -> None:
+    """Every record Thrive lists is stored alive, and nothing else; so is each child, under its
+    parent, in Thrive's order."""
     for spec in RESOURCES:
-        assert live_remote_ids(spec.model, connection) == set(listed_ids(url, spec.path)), spec.name
+        listed = listed_records(url, spec.path, spec.include)
+        ids = {str(record["id"]) for record in listed}
+        assert live_remote_ids(spec.model, connection) == ids, spec.name
         for child in spec.children:
-            expected = sum(
-                len(row.remote_data.get(child.key) or [])
-                for row in spec.model.objects.filter(
-                    connection=connection, remote_deleted_at__isnull=True
-                )
-            )
-            alive = child.model.objects.filter(connection=connection, remote_deleted_at=None)
-            if child.id_prefix:
-                alive = alive.filter(remote_id__startswith=child.id_prefix)
-            assert alive.count() == expected, f"{spec.name}.{child.key}"
+            expected = {
+                str(record["id"]): [child.id_prefix + str(item["id"]) for item in items]
+                for record in listed
+                if (items := record.get(child.key))
+            }
+            assert stored_children(child, connection) == expected, f"{spec.name}.{child.key}"
 
 
 def test_full_import_mirrors_every_resource_with_children(connection, sandbox):
@@ -73,6 +95,21 @@ def test_full_import_mirrors_every_resource_with_children(connection, sandbox):
     contact = m.Contact.objects.exclude(first_name="").first()
     assert contact.remote_data["first_name"] == contact.first_name
     assert contact.remote_updated_at is not None
+
+
+def test_payloads_are_put_back_as_thrive_sent_them(connection, sandbox):
+    """Each child is stored once, as its own row: the parent keeps a list it included as [],
+    and `full_payloads` gives back exactly the record Thrive served."""
+    _, url = sandbox
+    assert sync(connection, full=True).status == RunStatus.SUCCEEDED
+    for spec in (spec for spec in RESOURCES if spec.children):
+        served = {str(r["id"]): r for r in listed_records(url, spec.path, spec.include)}
+        rows = dict(spec.model.objects.filter(connection=connection).values_list("pk", "remote_id"))
+        stored = dict(spec.model.objects.filter(pk__in=rows).values_list("pk", "remote_data"))
+        kept = [data[child.key] for data in stored.values() for child in spec.children]
+        assert all(value in ([], None) for value in kept), spec.name
+        whole = full_payloads(spec.model, stored)
+        assert {rows[pk]: data for pk, data in whole.items()} == served, spec.name
 
 
 def test_records_are_stored_in_listing_order(db, thrive_settings, make_sandbox):

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.utils.html import format_html
 
+from ..sync.payloads import full_payloads
 from ..sync.registry import RESOURCES
 from .base import ReadOnlyModelAdmin
 
@@ -37,7 +38,8 @@ class MirrorAdmin(ReadOnlyModelAdmin):
     @admin.display(description="Raw Thrive payload")
     def payload(self, record: Model) -> str:
         # format_html escapes: note bodies are Thrive's HTML and may carry hostile markup.
-        text = json.dumps(record.remote_data, indent=2, sort_keys=True, ensure_ascii=False)
+        data = full_payloads(type(record), {record.pk: record.remote_data})[record.pk]
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
         return format_html('<pre class="thrive-payload">{}</pre>', text)
 
 

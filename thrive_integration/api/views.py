@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Model, OuterRef, Subquery
+from django.db.models import Model, OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -231,7 +231,16 @@ def mirror_viewset(
 ) -> type[MirrorViewSet]:
     attrs = {
         "__doc__": f"{model._meta.verbose_name_plural.capitalize()} imported from Thrive.",
-        "queryset": model.objects.prefetch_related(*children),
+        # Each list in Thrive's order, as in the parent's payload.
+        "queryset": model.objects.prefetch_related(
+            *(
+                Prefetch(
+                    name,
+                    model._meta.get_field(name).related_model.objects.order_by("list_index", "pk"),
+                )
+                for name in children
+            )
+        ),
         "serializer_class": mirror_serializer(model, children),
         "filterset_class": filterset,
     }

@@ -20,6 +20,7 @@ from ..exceptions import MappingError
 from ..lookups import by_pks
 from ..models import Candidacy, Connection, FieldMapping
 from ..pipeline import applications
+from ..sync.payloads import full_payloads
 from .apply import mapped_values
 from .engine import (
     BatchRecorder,
@@ -61,7 +62,9 @@ def _stored(connection: Connection, candidacy_ids: Iterable[int], *fields: str) 
     rows = Candidacy.objects.values_list(
         "pk", "connection_id", "remote_id", "remote_data", *fields, named=True
     )
-    return by_pks(rows, connection, candidacy_ids)
+    stored = by_pks(rows, connection, candidacy_ids)
+    whole = full_payloads(Candidacy, {row.pk: row.remote_data for row in stored})
+    return [row._replace(remote_data=whole[row.pk]) for row in stored]
 
 
 def _map_stored(

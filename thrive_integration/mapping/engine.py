@@ -47,6 +47,7 @@ from ..models import (
 )
 from ..models.mirror import MirrorModel
 from ..sync.bulk import insert_rows, insert_rows_returning_pks, instance_row, update_rows
+from ..sync.payloads import attach_children
 from .apply import MappedContact, map_contact
 from .defaults import ensure_default_mappings
 from .matching import LOADED_FIELDS, ProfileIndex, name_employer_keys
@@ -129,6 +130,7 @@ class _Page:
         ahead = all(pk in self.premapped for pk in contact_ids)
         rows = Contact.objects.only(*_PLACED_FIELDS) if ahead else Contact.objects.all()
         contacts = by_pks(rows, self.connection, contact_ids)
+        with_payload = [] if ahead else list(contacts)
         self.by_remote_id = {c.remote_id: c for c in contacts}
         added = contacts
         while missing := {
@@ -136,7 +138,9 @@ class _Page:
         }:  # the contacts they were merged into, and theirs, down each chain
             added = list(Contact.objects.filter(connection=self.connection, remote_id__in=missing))
             contacts += added
+            with_payload += added
             self.by_remote_id.update((c.remote_id, c) for c in added)
+        attach_children(with_payload)
         self.contacts = {c.pk: c for c in contacts}
         for contact in contacts:
             if (end := self.follow(contact)) is not None:

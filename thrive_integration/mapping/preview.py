@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..exceptions import MappingError
 from ..models import Connection, Contact, FieldMapping
+from ..sync.payloads import attach_children
 from .apply import map_contact
 from .validation import validate_mappings
 
@@ -30,7 +31,9 @@ def preview_mappings(
     today = timezone.localdate()
     imports = [m for m in mappings if m.imports]
     results = []
-    for contact in contacts.order_by("pk")[:limit]:
+    contacts = list(contacts.order_by("pk")[:limit])
+    attach_children(contacts)
+    for contact in contacts:
         entry: dict[str, Any] = {"contact_id": contact.pk, "remote_id": contact.remote_id}
         try:
             entry["profile"] = map_contact(contact.remote_data, imports, today).values

@@ -6,7 +6,9 @@ Every mirror keeps the raw payload (`remote_data`) beside a few extracted, index
 as remote ids (`*_remote_id`) rather than foreign keys: Thrive may send a candidacy before the
 contact it names reaches us, and an import must not fail on order. Children (a contact's
 positions, a company's funding rounds...) arrive embedded in their parent and hang off it by a
-real foreign key.
+real foreign key. Each child is stored once, as its own row: the parent's payload keeps an
+embedded list as `[]`, and `sync.payloads` puts the children back where a reader needs the
+payload as Thrive sent it.
 """
 
 from __future__ import annotations
@@ -65,6 +67,16 @@ class MirrorModel(models.Model):
         return f"{self._meta.verbose_name} {self.remote_id}"
 
 
+class ChildMirror(MirrorModel):
+    """A record Thrive embeds in a list of its parent's payload."""
+
+    # Where Thrive listed it, so the parent's payload is put back in Thrive's order.
+    list_index = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 def _unique_remote_id(name: str) -> list[models.UniqueConstraint]:
     return [models.UniqueConstraint(fields=["connection", "remote_id"], name=f"{name}_remote_id")]
 
@@ -94,7 +106,7 @@ class Company(MirrorModel):
     Meta = _mirror_meta("thrive_company", verbose_name_plural="companies")
 
 
-class FundingRound(MirrorModel):
+class FundingRound(ChildMirror):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="funding_rounds")
     round = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
@@ -104,7 +116,7 @@ class FundingRound(MirrorModel):
     Meta = _mirror_meta("thrive_funding_round")
 
 
-class Investment(MirrorModel):
+class Investment(ChildMirror):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="investments")
     investor_name = models.CharField(max_length=255, blank=True)
     amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
@@ -152,7 +164,7 @@ class Search(MirrorModel):
     Meta = _mirror_meta("thrive_search", verbose_name_plural="searches")
 
 
-class SearchCommission(MirrorModel):
+class SearchCommission(ChildMirror):
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="commissions")
     user_remote_id = models.CharField(max_length=64, blank=True)
     percentage = models.DecimalField(max_digits=7, decimal_places=3, null=True)
@@ -161,7 +173,7 @@ class SearchCommission(MirrorModel):
     Meta = _mirror_meta("thrive_search_commission")
 
 
-class SearchDocument(MirrorModel):
+class SearchDocument(ChildMirror):
     search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="documents")
     file_name = models.CharField(max_length=500, blank=True)
     content_type = models.CharField(max_length=255, blank=True)
@@ -171,7 +183,7 @@ class SearchDocument(MirrorModel):
     Meta = _mirror_meta("thrive_search_document")
 
 
-class SearchTeamMembership(MirrorModel):
+class SearchTeamMembership(ChildMirror):
     """Origination, execution, conversion and recruitment team memberships of a search.
 
     Thrive serves each team as its own child list; their ids are only unique within a list, so
@@ -207,7 +219,7 @@ class Contact(MirrorModel):
     )
 
 
-class Position(MirrorModel):
+class Position(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="positions")
     company_remote_id = models.CharField(max_length=64, blank=True)
     company_name = models.CharField(max_length=255, blank=True)
@@ -219,7 +231,7 @@ class Position(MirrorModel):
     Meta = _mirror_meta("thrive_position")
 
 
-class Education(MirrorModel):
+class Education(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="educations")
     school_name = models.CharField(max_length=255, blank=True)
     degree = models.CharField(max_length=255, blank=True)
@@ -230,7 +242,7 @@ class Education(MirrorModel):
     Meta = _mirror_meta("thrive_education")
 
 
-class ContactNote(MirrorModel):
+class ContactNote(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
@@ -238,7 +250,7 @@ class ContactNote(MirrorModel):
     Meta = _mirror_meta("thrive_contact_note")
 
 
-class ContactComment(MirrorModel):
+class ContactComment(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="comments")
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
@@ -246,7 +258,7 @@ class ContactComment(MirrorModel):
     Meta = _mirror_meta("thrive_contact_comment")
 
 
-class ContactDocument(MirrorModel):
+class ContactDocument(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="documents")
     file_name = models.CharField(max_length=500, blank=True)
     content_type = models.CharField(max_length=255, blank=True)
@@ -256,7 +268,7 @@ class ContactDocument(MirrorModel):
     Meta = _mirror_meta("thrive_contact_document")
 
 
-class OffLimitReason(MirrorModel):
+class OffLimitReason(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="off_limit_reasons")
     reason = models.TextField(blank=True)
     company_remote_id = models.CharField(max_length=64, blank=True)
@@ -265,7 +277,7 @@ class OffLimitReason(MirrorModel):
     Meta = _mirror_meta("thrive_off_limit_reason")
 
 
-class Outreach(MirrorModel):
+class Outreach(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outreaches")
     channel = models.CharField(max_length=32, blank=True)
     subject = models.CharField(max_length=500, blank=True)
@@ -275,7 +287,7 @@ class Outreach(MirrorModel):
     Meta = _mirror_meta("thrive_outreach", verbose_name_plural="outreaches")
 
 
-class ContactConnection(MirrorModel):
+class ContactConnection(ChildMirror):
     """A Thrive "connection" between two people (not our Connection to Thrive)."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="connections")
@@ -287,7 +299,7 @@ class ContactConnection(MirrorModel):
     Meta = _mirror_meta("thrive_contact_connection")
 
 
-class ContactReference(MirrorModel):
+class ContactReference(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="references")
     referee_contact_remote_id = models.CharField(max_length=64, blank=True)
     search_remote_id = models.CharField(max_length=64, blank=True)
@@ -295,7 +307,7 @@ class ContactReference(MirrorModel):
     Meta = _mirror_meta("thrive_contact_reference")
 
 
-class Introduction(MirrorModel):
+class Introduction(ChildMirror):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="introductions")
     introduced_contact_remote_id = models.CharField(max_length=64, blank=True)
     introduced_by_user_remote_id = models.CharField(max_length=64, blank=True)
@@ -325,7 +337,7 @@ class Candidacy(MirrorModel):
     )
 
 
-class CandidacyComment(MirrorModel):
+class CandidacyComment(ChildMirror):
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="comments")
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
@@ -333,7 +345,7 @@ class CandidacyComment(MirrorModel):
     Meta = _mirror_meta("thrive_candidacy_comment")
 
 
-class CandidacyTag(MirrorModel):
+class CandidacyTag(ChildMirror):
     candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="tags")
     name = models.CharField(max_length=255, blank=True)
 

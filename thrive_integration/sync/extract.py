@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -55,8 +55,8 @@ class StoredJSON(str):
 @dataclass(frozen=True, slots=True)
 class Encoded:
     payload: Any  # storable text only (see `encode`)
-    text: StoredJSON
-    digest: str  # the content hash: SHA-256 of `text`
+    text: StoredJSON  # what the row stores
+    digest: str  # the content hash: SHA-256 of `text` (and of the children's, see `encode_record`)
 
 
 def canonical_json(value: Any) -> str:
@@ -84,6 +84,38 @@ def encode(payload: Any) -> Encoded:
         text = canonical_json(payload)
         data = text.encode()
     return Encoded(payload, StoredJSON(text), hashlib.sha256(data).hexdigest())
+
+
+def encode_record(payload: dict, child_keys: Sequence[str]) -> tuple[Encoded, dict[str, list]]:
+    """A parent record encoded for its row, and the items of each embedded list it includes.
+
+    Each child is stored once, as its own row (an import page would otherwise write every
+    child twice, and most of a contact's payload is its children): the parent's text keeps an
+    included list as `[]`, which still says it was included, and its hash covers the
+    children's, so a change in any child changes the parent. `payload` stays the whole record,
+    for what is made of it before it is written (the mapping). A key absent is a list not
+    included; a list that is not one makes the record unusable (MappingError).
+    """
+    own = dict(payload)
+    lists: dict[str, list] = {}
+    for key in child_keys:
+        items = child_list(payload, key)
+        if items is not MISSING:
+            lists[key] = [encode(item) for item in items]
+            if items:  # an empty list (or null) is stored as it came
+                own[key] = []
+    parent = encode(own)
+    if not any(lists.values()):
+        return parent, lists
+    digest = hashlib.sha256(parent.digest.encode())
+    whole = dict(parent.payload)
+    for key, items in lists.items():
+        if items:
+            digest.update(f"\x1e{key}".encode())
+            for item in items:
+                digest.update(item.digest.encode())
+            whole[key] = [item.payload for item in items]
+    return Encoded(whole, parent.text, digest.hexdigest()), lists
 
 
 def _storable_utf8(text: str) -> bytes | None:

@@ -42,6 +42,7 @@ class RowPlan:
     data_at: int
     hash_at: int
     parent_at: int | None
+    list_index_at: int | None  # a child's place in its parent's list
     adapt_json: Callable[[Any], Any]
 
     def params(
@@ -50,10 +51,11 @@ class RowPlan:
         now: Any,
         remote_id: str,
         encoded: Encoded,
-        parent_pk: int | None = None,
+        list_index: int = 0,
     ) -> list[Any]:
         """The parameters of one record's row; `now` is the write's moment, already adapted
-        (`bulk.adapt_moment`), as every row of a write shares it."""
+        (`bulk.adapt_moment`), as every row of a write shares it. A child's parent key is set
+        at write time (`parent_at`), once its parent has one."""
         row = list(self.template)
         payload = encoded.payload
         for position, alternatives, coerce, adapt in self.readers:
@@ -70,8 +72,8 @@ class RowPlan:
         row[self.synced_at[0]] = row[self.synced_at[1]] = now
         row[self.data_at] = self.adapt_json(encoded.text)
         row[self.hash_at] = encoded.digest
-        if self.parent_at is not None:
-            row[self.parent_at] = parent_pk
+        if self.list_index_at is not None:
+            row[self.list_index_at] = list_index
         return row
 
 
@@ -117,6 +119,7 @@ def _plan(
         data_at=at["remote_data"],
         hash_at=at["content_hash"],
         parent_at=at[f"{parent_field}_id"] if parent_field else None,
+        list_index_at=at.get("list_index"),
         adapt_json=adapters[at["remote_data"]],
     )
 

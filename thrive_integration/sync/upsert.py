@@ -20,7 +20,7 @@ from typing import Any
 from ..exceptions import MappingError
 from ..models import Connection
 from .bulk import adapt_moment, upsert_rows
-from .extract import MISSING, child_list, encode, parse_timestamp, printable, remote_id_of
+from .extract import Encoded, encode_record, parse_timestamp, printable, remote_id_of
 from .registry import ChildSpec, RecordPreparer, ResourceSpec, WrittenRecords
 from .rows import row_plan
 
@@ -84,8 +84,8 @@ def prepare_page(
     for payload in records:
         try:
             remote_id = remote_id_of(payload)
-            encoded = encode(payload)
-            children = _prepare_children(connection_id, spec, encoded.payload, moment)
+            encoded, lists = encode_record(payload, spec.include)
+            children = _prepare_children(connection_id, spec, lists, moment)
         except MappingError as exc:
             remote_id = payload.get("id") if isinstance(payload, dict) else None
             page.failures.append((printable(str(remote_id or "")), str(exc)))
@@ -115,18 +115,17 @@ def prepare_page(
 
 
 def _prepare_children(
-    connection_id: int, spec: ResourceSpec, payload: dict, moment: object
+    connection_id: int, spec: ResourceSpec, lists: dict[str, list[Encoded]], moment: object
 ) -> dict[str, list[tuple[str, list]]]:
     children = {}
     for child in spec.children:
-        items = child_list(payload, child.key)
-        if items is MISSING:
+        if child.key not in lists:
             continue
         plan = row_plan(child.model, child.fields, child.constants, child.parent_field)
         rows = []
-        for item in items:
-            remote_id = child.id_prefix + remote_id_of(item)
-            rows.append((remote_id, plan.params(connection_id, moment, remote_id, encode(item))))
+        for index, item in enumerate(lists[child.key]):
+            remote_id = child.id_prefix + remote_id_of(item.payload)
+            rows.append((remote_id, plan.params(connection_id, moment, remote_id, item, index)))
         children[child.key] = rows
     return children
 

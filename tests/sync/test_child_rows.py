@@ -1,0 +1,77 @@
+"""Each embedded child is stored once, as its own row, and its parent's payload put back whole.
+
+The parent's stored payload keeps a list it included as `[]`; `sync.payloads` fills it from
+the live child rows in Thrive's order. Runs on SQLite and, with DATABASE_URL, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from tests.mapping.factories import contact_payload, make_connection, make_contact
+from thrive_integration.models import Contact, Position
+from thrive_integration.sync.payloads import full_payloads
+from thrive_integration.sync.registry import BY_NAME
+from thrive_integration.sync.upsert import upsert_page
+
+CONTACTS = BY_NAME["contacts"]
+
+
+def _positions(*ids: str) -> list[dict]:
+    return [{"id": rid, "title": f"Role {rid}", "company_name": "Acme"} for rid in ids]
+
+
+def _whole(contact: Contact) -> dict:
+    return full_payloads(Contact, {contact.pk: contact.remote_data})[contact.pk]
+
+
+def _import(connection, payload: dict):
+    return upsert_page(connection, CONTACTS, [payload], now=timezone.now())
+
+
+def test_children_are_stored_once_and_put_back_in_thrive_order(db):
+    connection = make_connection()
+    first = contact_payload("c1", positions=_positions("a", "b", "c"), educations=None)
+    _import(connection, first)
+    contact = Contact.objects.get(connection=connection)
+    assert contact.remote_data["positions"] == []
+    assert contact.remote_data["educations"] is None  # kept as Thrive sent it
+    assert _whole(contact) == first
+
+    # Thrive reorders the list and drops one: the order and the drop come back.
+    second = contact_payload("c1", positions=_positions("c", "a"), educations=None)
+    assert _import(connection, second).updated == 1
+    contact.refresh_from_db()
+    assert _whole(contact) == second
+    assert set(
+        Position.objects.filter(remote_deleted_at__isnull=False).values_list("remote_id", flat=True)
+    ) == {"b"}
+
+
+def test_a_change_in_one_child_alone_changes_the_parent(db):
+    connection = make_connection()
+    payload = contact_payload("c1", positions=_positions("a", "b"))
+    _import(connection, payload)
+    assert _import(connection, payload).unchanged == 1
+    payload["positions"][1]["title"] = "Chief Engines Officer"
+    assert _import(connection, payload).updated == 1
+    contact = Contact.objects.get(connection=connection)
+    assert _whole(contact)["positions"][1]["title"] == "Chief Engines Officer"
+
+
+def test_a_list_not_included_stays_absent_and_its_rows_stay(db):
+    connection = make_connection()
+    _import(connection, contact_payload("c1", positions=_positions("a")))
+    without = contact_payload("c1")
+    del without["positions"]
+    _import(connection, without)
+    contact = Contact.objects.get(connection=connection)
+    assert "positions" not in _whole(contact)
+    assert Position.objects.get(remote_id="a").remote_deleted_at is None
+
+
+def test_a_payload_stored_whole_is_returned_as_it_is(db):
+    """Rows an older build stored with their lists in them read back unchanged."""
+    connection = make_connection()
+    contact = make_contact(connection, positions=_positions("a"))
+    assert _whole(contact)["positions"] == _positions("a")
