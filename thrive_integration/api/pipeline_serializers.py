@@ -5,7 +5,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from .. import models as m
-from .base import JsonBooleanField, StrictModelSerializer, StrictSerializer, record_id
+from .base import (
+    JsonBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+    record_id,
+)
 
 
 class PipelineStageSerializer(serializers.ModelSerializer):
@@ -134,7 +140,7 @@ class AdvanceSerializer(StrictSerializer):
 
 
 class RejectSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=255)
+    reason = StrictCharField(max_length=255)
 
 
 def application_ids() -> serializers.ListField:
