@@ -69,7 +69,7 @@ class ExcludedRejectionReasonSerializer(StrictModelSerializer):
     class Meta:
         model = m.ExcludedRejectionReason
         fields = ("id", "connection", "reason")
-        # Checked in `validate`: the unique constraint spans the source-renamed connection.
+        # Checked in `validate` by the model: its constraint is on a key derived from the reason.
         validators: list = []
 
     def validate_connection(self, connection_id: int) -> int:
@@ -79,10 +79,10 @@ class ExcludedRejectionReasonSerializer(StrictModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        if m.ExcludedRejectionReason.objects.filter(
-            connection_id=attrs["connection_id"], reason=attrs["reason"]
-        ).exists():
-            raise serializers.ValidationError({"reason": ["This reason is already excluded."]})
+        # The admin's check: the same reason in another case or spacing is refused too.
+        excluded = m.ExcludedRejectionReason(**attrs)
+        excluded.clean()
+        excluded.validate_constraints()
         return attrs
 
 
