@@ -6,6 +6,8 @@ import pytest
 from django.db import connection as db
 from django.db.migrations.executor import MigrationExecutor
 
+from thrive_integration.normalize import name_key
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("thrive_integration", "0003_remap_runs")]
@@ -49,3 +51,33 @@ def test_connections_made_without_schedules_get_them():
         f"({api},)",
         60,
     )
+
+
+def test_excluded_reasons_spelt_alike_are_merged_into_the_first():
+    apps = migrate([("thrive_integration", "0007_child_list_index")])
+    Connection = apps.get_model("thrive_integration", "Connection")
+    Excluded = apps.get_model("thrive_integration", "ExcludedRejectionReason")
+    one, other = (
+        Connection.objects.create(owner="o", name=name, api_key_ciphertext="x")
+        for name in ("one", "other")
+    )
+    for connection, reason in [
+        (one, " Not a fit"),
+        (one, "Location"),
+        (one, "NOT A FIT"),
+        (one, "Not a fit"),
+        (one, "not  a fit "),
+        (other, "not a fit"),
+    ]:
+        Excluded.objects.create(connection=connection, reason=reason)
+
+    apps = migrate([("thrive_integration", "0008_excluded_reason_key")])
+    Excluded = apps.get_model("thrive_integration", "ExcludedRejectionReason")
+
+    rows = Excluded.objects.order_by("id").values_list("connection__name", "reason", "reason_key")
+    assert list(rows) == [
+        ("one", "Not a fit", "not a fit"),
+        ("one", "Location", "location"),
+        ("other", "not a fit", "not a fit"),
+    ]
+    assert all(key == name_key(reason) for _, reason, key in rows)

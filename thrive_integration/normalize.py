@@ -52,7 +52,8 @@ def truncate(text: str, max_length: int) -> str:
 
 
 def name_key(value: object) -> str:
-    """A case- and spacing-insensitive form of a person's name, for matching only."""
+    """A case- and spacing-insensitive form of a name (a person's, a skill's, a rejection
+    reason's), for matching only."""
     return _WHITESPACE.sub(" ", nfc_text(value)).casefold()
 
 

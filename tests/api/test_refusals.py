@@ -4,9 +4,22 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework import serializers
 
+from thrive_integration.api import urls as api_urls
+from thrive_integration.api.base import StrictSerializer, StringOnlyMixin
 from thrive_integration.api.parsers import MAX_NESTING
-from thrive_integration.models import Connection, OutboxEntry, OutboxState, SyncRun
+from thrive_integration.models import (
+    CandidateProfile,
+    Connection,
+    ExcludedRejectionReason,
+    FieldMapping,
+    OutboxEntry,
+    OutboxState,
+    SyncRun,
+)
+
+from .conftest import FULL_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -286,3 +299,136 @@ def test_a_body_boolean_is_json_true_or_false(api, connection, path, field, spel
     assert response.status_code == 400, response.data
     assert field in response.data
     assert not SyncRun.objects.exists()
+
+
+# ---- text in a body -------------------------------------------------------------------------
+
+MAPPING = {"platform_field": "email", "thrive_paths": ["email"], "transform": "email"}
+EXPORT = {
+    "search_id": "1",
+    "candidacy_stage_id": "2",
+    "icp_name": "Project X",
+    "icp_owner_name": "Owner",
+    "shortlisted_by": "Recruiter",
+    "tags": ["senior"],
+}
+# (method, path, a body valid field by field, where in it the text field is)
+TEXT_FIELDS = [
+    *[
+        ("post", "connections/", {"name": "new", "api_key": FULL_KEY}, (f,))
+        for f in ("name", "api_key")
+    ],
+    (
+        "post",
+        "connections/",
+        {"name": "new", "api_key": FULL_KEY, "base_url": "https://a.test"},
+        ("base_url",),
+    ),
+    ("patch", "connections/{c}/", {"name": "renamed"}, ("name",)),
+    *[
+        ("post", "connections/{c}/field-mappings/", MAPPING, where)
+        for where in (("platform_field",), ("transform",), ("thrive_paths", 0))
+    ],
+    *[
+        ("post", f"connections/{{c}}/field-mappings/{action}/", {"mappings": [MAPPING]}, where)
+        for action in ("validate", "preview")
+        for where in (("mappings", 0, "platform_field"), ("mappings", 0, "thrive_paths", 0))
+    ],
+    (
+        "post",
+        "excluded-rejection-reasons/",
+        {"connection": "{c}", "reason": "Location"},
+        ("reason",),
+    ),
+    ("post", "applications/1/reject/", {"reason": "Location"}, ("reason",)),
+    (
+        "post",
+        "applications/bulk-reject/",
+        {"connection": "{c}", "applications": [1], "reason": "Location"},
+        ("reason",),
+    ),
+    *[
+        ("post", "outbox/export-profile/", {"profile": "{p}", **EXPORT}, where)
+        for where in [(name,) for name in EXPORT if name != "tags"] + [("tags", 0)]
+    ],
+]
+
+
+def fill(body, ids: dict[str, int]):
+    """The body with its "{c}"/"{p}" placeholders replaced by the test's ids."""
+    if isinstance(body, dict):
+        return {key: fill(value, ids) for key, value in body.items()}
+    if isinstance(body, list):
+        return [fill(value, ids) for value in body]
+    return ids.get(body, body)
+
+
+def saved_rows() -> list[int]:
+    models = (Connection, FieldMapping, ExcludedRejectionReason, OutboxEntry, SyncRun)
+    return [model.objects.count() for model in models]
+
+
+@pytest.mark.parametrize("value", [123, 0, 1.5, True])
+@pytest.mark.parametrize(("method", "path", "body", "where"), TEXT_FIELDS)
+def test_a_text_field_refuses_a_number_or_boolean(
+    api, connection, method, path, body, where, value
+):
+    profile = CandidateProfile.objects.create(connection=connection, name="Person")
+    body = fill(body, {"{c}": connection.pk, "{p}": profile.pk})
+    *outer, last = where
+    container = body
+    for key in outer:
+        container = container[key]
+    container[last] = value
+    before = saved_rows()
+
+    response = getattr(api, method)(f"{API}{path.format(c=connection.pk)}", body, format="json")
+
+    assert response.status_code == 400, response.content
+    refused = response.json()
+    for key in where:  # the messages nest like the body, list items by index
+        refused = refused[key] if isinstance(refused, list) else refused[str(key)]
+    assert refused == ["Enter a valid URL." if where == ("base_url",) else "Not a valid string."]
+    assert saved_rows() == before
+    connection.refresh_from_db()
+    assert connection.name == "main"
+
+
+def writable_fields(field: serializers.Field, path: str):
+    """(path, field) of every field a body may set under `field`, list items included."""
+    if field.read_only:
+        return
+    if isinstance(
+        field, serializers.ListSerializer | serializers.ListField | serializers.DictField
+    ):
+        yield from writable_fields(field.child, f"{path}[]")
+    elif isinstance(field, serializers.Serializer):
+        for name, child in field.fields.items():
+            yield from writable_fields(child, f"{path}.{name}")
+    else:
+        yield path, field
+
+
+def subclasses(cls: type) -> list[type]:
+    return [cls, *(sub for direct in cls.__subclasses__() for sub in subclasses(direct))]
+
+
+# Every serializer the API reads a body with is a StrictSerializer (the base module holds only
+# their bases); importing the routes imports them all.
+BODY_SERIALIZERS = [
+    cls
+    for cls in subclasses(StrictSerializer)
+    if cls.__module__.startswith(api_urls.__package__)
+    and cls.__module__ != StrictSerializer.__module__
+]
+
+
+@pytest.mark.parametrize("serializer", BODY_SERIALIZERS, ids=lambda cls: cls.__name__)
+def test_every_text_field_a_body_takes_refuses_non_strings(serializer):
+    plain = [
+        path
+        for path, field in writable_fields(serializer(), serializer.__name__)
+        if isinstance(field, serializers.CharField) and not isinstance(field, StringOnlyMixin)
+    ]
+
+    assert not plain, f"text fields that would take a number as its digits: {plain}"

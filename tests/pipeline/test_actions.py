@@ -4,6 +4,8 @@ through the export outbox, shown locally only once Thrive has confirmed."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from thrive_integration.export import outbox, process
 from thrive_integration.models import (
@@ -147,11 +149,12 @@ def test_a_candidacy_deleted_in_thrive_is_neither_advanced_nor_rejected(imported
     assert not OutboxEntry.objects.exists()
 
 
-def test_excluded_stage_and_excluded_reason_are_refused_and_not_offered(imported):
+@pytest.mark.parametrize("excluded", ["Compensation", "  COMPENSATION "])
+def test_excluded_stage_and_excluded_reason_are_refused_and_not_offered(imported, excluded):
     offer = mapping_of(imported, "Offer")
     offer.excluded_from_advance = True
     offer.save()
-    ExcludedRejectionReason.objects.create(connection=imported, reason="Compensation")
+    ExcludedRejectionReason.objects.create(connection=imported, reason=excluded)
     application = next(a for a in open_applications(imported) if a.stage_mapping != offer)
 
     with pytest.raises(PipelineRefused, match="excluded"):
@@ -163,6 +166,37 @@ def test_excluded_stage_and_excluded_reason_are_refused_and_not_offered(imported
     assert offer not in choices.advance_targets(imported)
     assert mapping_of(imported, "Placed") in choices.advance_targets(imported)
     assert "Compensation" not in choices.rejection_reasons(imported)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Not a fit", " NOT A FIT "),
+        ("Not a fit", "not  a\tfit"),
+        ("Été", "ÉTÉ"),  # beyond ASCII, which SQLite's LOWER() would not fold
+        ("Straße", "STRASSE"),
+        ("Caf\u00e9", "Cafe\u0301"),  # one é composed, the other decomposed
+    ],
+)
+def test_one_reason_is_excluded_once_whatever_its_case_or_spacing(connection, first, second):
+    kept = ExcludedRejectionReason.objects.create(connection=connection, reason=first)
+    twin = ExcludedRejectionReason(connection=connection, reason=second)
+
+    with pytest.raises(ValidationError) as refused:
+        twin.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+    assert list(refused.value.message_dict) == ["reason"]
+    assert ExcludedRejectionReason.objects.get() == kept
+    with pytest.raises(PipelineRefused, match="excluded"):
+        choices.check_rejection_reason(connection, second)
+
+
+def test_an_excluded_reason_is_stored_trimmed(connection):
+    excluded = ExcludedRejectionReason.objects.create(connection=connection, reason="  Too junior ")
+
+    assert (excluded.reason, excluded.reason_key) == ("Too junior", "too junior")
 
 
 def test_bulk_reject_reports_the_one_failure_and_does_the_rest(imported, sandbox):

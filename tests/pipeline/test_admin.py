@@ -54,6 +54,26 @@ def test_reject_action_sends_each_application_and_refuses_an_excluded_reason(
     )
 
 
+def test_an_excluded_reason_in_another_spelling_is_a_form_error(connection, admin_client):
+    ExcludedRejectionReason.objects.create(connection=connection, reason="Not a fit")
+    url = reverse("admin:thrive_integration_excludedrejectionreason_add")
+
+    page = admin_client.post(url, {"connection": connection.pk, "reason": "  NOT A FIT "})
+    added = admin_client.post(url, {"connection": connection.pk, "reason": " Too junior "})
+
+    assert page.status_code == 200  # the form again, not a redirect
+    assert page.context["adminform"].form.errors == {
+        "reason": [
+            "This reason is already excluded for this connection (case and spacing are ignored)."
+        ]
+    }
+    assert added.status_code == 302
+    assert sorted(ExcludedRejectionReason.objects.values_list("reason", flat=True)) == [
+        "Not a fit",
+        "Too junior",
+    ]
+
+
 def test_editing_a_mapping_in_the_list_regroups_its_applications(imported, admin_client):
     submitted = mapping_of(imported, "Submitted")
     interview = PipelineStage.objects.get(key="interview")

@@ -80,10 +80,21 @@ def test_excluded_reasons_are_kept_per_connection_once(imported, api):
     url = "/api/thrive/excluded-rejection-reasons/"
 
     first = api.post(url, {"connection": imported.pk, "reason": "Location"}, format="json")
-    again = api.post(url, {"connection": imported.pk, "reason": "Location"}, format="json")
+    again = [
+        api.post(url, {"connection": imported.pk, "reason": spelling}, format="json")
+        for spelling in ("Location", " location ", "LOCATION", "location\u00a0")
+    ]
     elsewhere = api.post(url, {"connection": imported.pk + 1, "reason": "Location"}, format="json")
 
     assert first.status_code == 201 and first.json()["connection"] == imported.pk
-    assert again.status_code == elsewhere.status_code == 400
+    for refused in again:
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "reason": [
+                "This reason is already excluded for this connection "
+                "(case and spacing are ignored)."
+            ]
+        }
+    assert elsewhere.status_code == 400
     listed = api.get(url, {"connection": imported.pk}).json()["results"]
     assert [row["reason"] for row in listed] == ["Location"]

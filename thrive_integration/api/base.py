@@ -251,10 +251,30 @@ class JsonBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
+class StringOnlyMixin:
+    """Text as JSON spells it: a string. DRF's CharField refuses a boolean but turns 123 into
+    "123" and 1.5 into "1.5", so a client's number would be stored as text instead of refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StringOnlyMixin, serializers.CharField):
+    pass
+
+
+class StrictURLField(StringOnlyMixin, serializers.URLField):
+    pass
+
+
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BooleanField: JsonBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
     }
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import CandidateProfile, OutboxEntry
-from .base import StrictSerializer
+from .base import StrictCharField, StrictSerializer
 
 
 class OutboxEntrySerializer(serializers.ModelSerializer):
@@ -52,13 +52,13 @@ def _no_comma(tag: str) -> None:
 
 class ExportProfileSerializer(StrictSerializer):
     profile = OwnedProfileField()
-    search_id = serializers.CharField(max_length=64, required=False, allow_blank=False)
-    candidacy_stage_id = serializers.CharField(max_length=64, required=False)
-    icp_name = serializers.CharField(max_length=255, required=False)
-    icp_owner_name = serializers.CharField(max_length=255, required=False)
-    shortlisted_by = serializers.CharField(max_length=255, required=False)
+    search_id = StrictCharField(max_length=64, required=False, allow_blank=False)
+    candidacy_stage_id = StrictCharField(max_length=64, required=False)
+    icp_name = StrictCharField(max_length=255, required=False)
+    icp_owner_name = StrictCharField(max_length=255, required=False)
+    shortlisted_by = StrictCharField(max_length=255, required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=100, validators=[_no_comma]),
+        child=StrictCharField(max_length=100, validators=[_no_comma]),
         max_length=50,
         required=False,
     )

@@ -9,7 +9,13 @@ from rest_framework import serializers
 from ..mapping import InvalidFieldMapping, ensure_default_mappings, validate_mappings
 from ..mapping.defaults import default_mappings
 from ..models import CandidateProfile, Connection, FieldMapping
-from .base import StrictModelSerializer, StrictSerializer, field_names, record_id
+from .base import (
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+    field_names,
+    record_id,
+)
 
 # A preview maps stored payloads in the request: keep it to a handful.
 MAX_PREVIEW_CONTACTS = 20
@@ -23,7 +29,7 @@ class FieldMappingSerializer(StrictModelSerializer):
     """One mapping; refused when it, together with the connection's others, is invalid."""
 
     thrive_paths = serializers.ListField(
-        child=serializers.CharField(max_length=200), min_length=1, max_length=20
+        child=StrictCharField(max_length=200), min_length=1, max_length=20
     )
 
     class Meta:
@@ -66,14 +72,14 @@ class FieldMappingSerializer(StrictModelSerializer):
 
 
 class ProposedMappingSerializer(StrictSerializer):
-    platform_field = serializers.CharField(max_length=64)
+    platform_field = StrictCharField(max_length=64)
     thrive_object = serializers.ChoiceField(
         choices=FieldMapping.ThriveObject.choices, default=FieldMapping.ThriveObject.CONTACT
     )
     thrive_paths = serializers.ListField(
-        child=serializers.CharField(max_length=200), min_length=1, max_length=20
+        child=StrictCharField(max_length=200), min_length=1, max_length=20
     )
-    transform = serializers.CharField(max_length=64)
+    transform = StrictCharField(max_length=64)
     direction = serializers.ChoiceField(
         choices=FieldMapping.Direction.choices, default=FieldMapping.Direction.IMPORT
     )

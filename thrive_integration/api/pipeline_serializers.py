@@ -5,7 +5,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from .. import models as m
-from .base import JsonBooleanField, StrictModelSerializer, StrictSerializer, record_id
+from .base import (
+    JsonBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+    record_id,
+)
 
 
 class PipelineStageSerializer(serializers.ModelSerializer):
@@ -63,7 +69,7 @@ class ExcludedRejectionReasonSerializer(StrictModelSerializer):
     class Meta:
         model = m.ExcludedRejectionReason
         fields = ("id", "connection", "reason")
-        # Checked in `validate`: the unique constraint spans the source-renamed connection.
+        # Checked in `validate` by the model: its constraint is on a key derived from the reason.
         validators: list = []
 
     def validate_connection(self, connection_id: int) -> int:
@@ -73,10 +79,10 @@ class ExcludedRejectionReasonSerializer(StrictModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         attrs = super().validate(attrs)
-        if m.ExcludedRejectionReason.objects.filter(
-            connection_id=attrs["connection_id"], reason=attrs["reason"]
-        ).exists():
-            raise serializers.ValidationError({"reason": ["This reason is already excluded."]})
+        # The admin's check: the same reason in another case or spacing is refused too.
+        excluded = m.ExcludedRejectionReason(**attrs)
+        excluded.clean()
+        excluded.validate_constraints()
         return attrs
 
 
@@ -134,7 +140,7 @@ class AdvanceSerializer(StrictSerializer):
 
 
 class RejectSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=255)
+    reason = StrictCharField(max_length=255)
 
 
 def application_ids() -> serializers.ListField:

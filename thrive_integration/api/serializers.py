@@ -17,7 +17,14 @@ from ..connections import create_connection, rotate_api_key, validate_api_key, v
 from ..exceptions import ConfigurationError
 from ..schedules import sync_schedules
 from ..sync.registry import RESOURCE_NAMES
-from .base import JsonBooleanField, StrictModelSerializer, StrictSerializer, field_names
+from .base import (
+    JsonBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+    StrictURLField,
+    field_names,
+)
 
 API_KEY_MAX_LENGTH = 500
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -48,14 +55,14 @@ class PermissionReportSerializer(serializers.Serializer):
 
 class ConnectionSerializer(StrictModelSerializer):
     # Write-only: the key is never serialized back, only its hint (last four characters).
-    api_key = serializers.CharField(
+    api_key = StrictCharField(
         write_only=True,
         max_length=API_KEY_MAX_LENGTH,
         trim_whitespace=True,
         validators=[_core_validator(validate_api_key)],
         style={"input_type": "password"},
     )
-    base_url = serializers.URLField(
+    base_url = StrictURLField(
         max_length=500, required=False, validators=[_core_validator(validate_base_url)]
     )
     permission_report = PermissionReportSerializer(read_only=True)

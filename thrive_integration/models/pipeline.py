@@ -17,8 +17,12 @@ They are rewritten whenever the candidacy or the mapping changes (see `pipeline/
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from ..normalize import name_key
 
 
 class PipelineStage(models.Model):
@@ -78,7 +82,14 @@ class StageMapping(models.Model):
 
 
 class ExcludedRejectionReason(models.Model):
-    """A rejection reason the platform must not offer (nor accept) for this connection."""
+    """A rejection reason the platform must not offer (nor accept) for this connection.
+
+    Excluded once per reason as a recruiter reads it: "Not a fit", " not a fit " and
+    "NOT A FIT" are one reason, to this table's uniqueness as to the pipeline that hides it
+    (`pipeline.choices`). The key that says so is derived in Python on save, not by a unique
+    index on LOWER(reason): SQLite's LOWER folds only ASCII, so the two databases would
+    disagree about "Été" and "été", and LOWER does not collapse inner spacing.
+    """
 
     connection = models.ForeignKey(
         "thrive_integration.Connection",
@@ -86,17 +97,48 @@ class ExcludedRejectionReason(models.Model):
         related_name="excluded_rejection_reasons",
     )
     reason = models.CharField(max_length=255)
+    # `normalize.name_key(reason)`; text, as casefolding may lengthen it ("ß" is "ss").
+    reason_key = models.TextField(editable=False)
 
     class Meta:
         ordering = ["reason", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["connection", "reason"], name="thrive_excluded_rejection_reason"
+                fields=["connection", "reason_key"],
+                name="thrive_excluded_rejection_reason",
+                violation_error_message=(
+                    "This reason is already excluded for this connection "
+                    "(case and spacing are ignored)."
+                ),
             )
         ]
 
     def __str__(self) -> str:
         return self.reason
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def normalise(self) -> None:
+        """Trim the reason and derive the key its uniqueness is checked on."""
+        self.reason = self.reason.strip()
+        self.reason_key = name_key(self.reason)
+
+    def clean(self) -> None:
+        super().clean()
+        # A form checks constraints after `clean`: the key must be the reason's by then.
+        self.normalise()
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        # A form leaves the fields it lacks out of the check, the key among them; but the key
+        # is the reason's uniqueness: checked whenever the reason is, its error is the reason's.
+        if exclude and "reason" not in exclude:
+            exclude = set(exclude) - {"reason_key"}
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            raise ValidationError({"reason": error.messages}) from None
 
 
 class Application(models.Model):

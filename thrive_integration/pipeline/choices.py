@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from ..models import Candidacy, Connection, ExcludedRejectionReason, StageMapping
+from ..normalize import name_key
 from .errors import PipelineRefused
 
 
@@ -29,12 +30,12 @@ def advance_targets(connection: Connection) -> QuerySet[StageMapping]:
 
 
 def excluded_reasons(connection: Connection) -> set[str]:
-    return {
-        _reason_key(reason)
-        for reason in ExcludedRejectionReason.objects.filter(connection=connection).values_list(
-            "reason", flat=True
-        )
-    }
+    """The keys of the excluded reasons: a reason is excluded when its `name_key` is one.
+
+    "Not interested" and "not  interested " are one reason to a recruiter.
+    """
+    excluded = ExcludedRejectionReason.objects.filter(connection=connection)
+    return set(excluded.values_list("reason_key", flat=True))
 
 
 def rejection_reasons(connection: Connection) -> list[str]:
@@ -51,7 +52,7 @@ def rejection_reasons(connection: Connection) -> list[str]:
         .values_list("rejection_reason", flat=True)
         .distinct()
     )
-    return sorted({reason for reason in used if _reason_key(reason) not in excluded})
+    return sorted({reason for reason in used if name_key(reason) not in excluded})
 
 
 def check_advance_target(connection: Connection, mapping: StageMapping) -> None:
@@ -74,11 +75,6 @@ def check_rejection_reason(connection: Connection, reason: str) -> str:
     cleaned = " ".join(reason.split())
     if not cleaned:
         raise PipelineRefused("A rejection needs a reason.")
-    if _reason_key(cleaned) in excluded_reasons(connection):
+    if name_key(cleaned) in excluded_reasons(connection):
         raise PipelineRefused(f"The rejection reason {cleaned!r} is excluded for this connection.")
     return cleaned
-
-
-def _reason_key(reason: str) -> str:
-    # "Not interested" and "not  interested " are one reason to a recruiter.
-    return " ".join(reason.split()).casefold()
