@@ -19,7 +19,10 @@ from thrive_integration.models import (
     SyncError,
     SyncRun,
 )
+from thrive_integration.sync.payloads import full_payloads
+from thrive_integration.sync.registry import BY_NAME
 from thrive_integration.sync.runner import execute_run, request_sync
+from thrive_integration.sync.upsert import upsert_page
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,20 @@ def test_contacts_come_with_their_children(api, imported):
     child = next(c for c in contacts if c["positions"])["positions"][0]
     assert {"remote_id", "title", "company_name"} <= set(child)
     assert "contact" not in child and "content_hash" not in child
+
+
+def test_children_come_in_thrive_order(api, imported):
+    """Thrive reorders a contact's positions: the API lists them in the new order, which the
+    primary keys of rows stored earlier no longer follow."""
+    contact = next(
+        c for c in Contact.objects.filter(connection=imported) if c.positions.count() > 1
+    )
+    payload = full_payloads(Contact, {contact.pk: contact.remote_data})[contact.pk]
+    payload["positions"].reverse()
+    upsert_page(imported, BY_NAME["contacts"], [payload], now=timezone.now())
+
+    listed = api.get(f"{API}contacts/{contact.pk}/").data["positions"]
+    assert [p["remote_id"] for p in listed] == [str(p["id"]) for p in payload["positions"]]
 
 
 @pytest.mark.parametrize(
