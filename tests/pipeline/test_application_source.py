@@ -133,3 +133,32 @@ def test_applications_are_listed_and_filtered_with_their_source(imported, api):
     assert listed and {application["source"] for application in listed} == {source}
     expected = Application.objects.filter(connection=imported, source=source).count()
     assert len(listed) == expected
+
+
+def test_a_preview_shows_what_candidacy_mappings_would_write_without_saving(api, imported):
+    rejected = list(Candidacy.objects.filter(connection=imported).exclude(rejection_reason="")[:2])
+    before = sources(imported)
+    body = {
+        "mappings": [
+            {
+                "thrive_object": "candidacy",
+                "platform_field": "source",
+                "thrive_paths": ["rejection_reason"],
+                "transform": "text",
+            }
+        ],
+        "candidacy_ids": [c.pk for c in rejected],
+    }
+    url = f"/api/thrive/connections/{imported.pk}/field-mappings/preview/"
+    response = api.post(url, body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["candidacy_results"] == [
+        {
+            "candidacy_id": c.pk,
+            "remote_id": c.remote_id,
+            "application": {"source": nfc_text(c.rejection_reason)},
+        }
+        for c in rejected
+    ]
+    assert sources(imported) == before

@@ -95,6 +95,12 @@ class MappingProposalSerializer(StrictSerializer):
         max_length=MAX_PREVIEW_CONTACTS,
         help_text="Stored contacts to preview (local ids); default: the first few.",
     )
+    candidacy_ids = serializers.ListField(
+        child=record_id(),
+        required=False,
+        max_length=MAX_PREVIEW_CONTACTS,
+        help_text="Stored candidacies to preview (local ids); default: the first few.",
+    )
     limit = serializers.IntegerField(min_value=1, max_value=MAX_PREVIEW_CONTACTS, default=5)
 
     def proposed_mappings(self, connection: Connection) -> list[FieldMapping]:

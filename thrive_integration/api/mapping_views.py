@@ -20,6 +20,7 @@ from rest_framework.routers import SimpleRouter
 from ..mapping import (
     InvalidFieldMapping,
     ensure_default_mappings,
+    preview_application_mappings,
     preview_mappings,
     validate_mappings,
 )
@@ -96,20 +97,23 @@ class FieldMappingViewSet(
     @extend_schema(request=MappingProposalSerializer, responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"])
     def preview(self, request: Request, connection_pk: str) -> Response:
-        """What the proposed mappings would make of a few stored contacts; nothing is saved."""
+        """What the proposed mappings would make of a few stored contacts (`results`: their
+        profiles) and candidacies (`candidacy_results`: their applications); nothing is saved."""
         proposal = self._proposal(request)
+        mappings = proposal.proposed_mappings(self.connection)
+        asked, limit = proposal.validated_data, proposal.validated_data["limit"]
         try:
             results = preview_mappings(
-                self.connection,
-                proposal.proposed_mappings(self.connection),
-                contact_ids=proposal.validated_data.get("contact_ids"),
-                limit=proposal.validated_data["limit"],
+                self.connection, mappings, contact_ids=asked.get("contact_ids"), limit=limit
+            )
+            candidacy_results = preview_application_mappings(
+                self.connection, mappings, candidacy_ids=asked.get("candidacy_ids"), limit=limit
             )
         except InvalidFieldMapping as error:
             return Response(
                 {"valid": False, "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST
             )
-        return Response({"valid": True, "results": results})
+        return Response({"valid": True, "results": results, "candidacy_results": candidacy_results})
 
     @extend_schema(
         request=None,

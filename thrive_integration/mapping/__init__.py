@@ -3,8 +3,8 @@ candidacies give their Applications the fields their own mappings write (`candid
 
 The public entry points: the import engine calls `map_contacts` for each page, a remap run
 works through `remap_batches` after a mapping change (`remap_connection` does all of it at
-once), the API and admin call `validate_mappings`, `preview_mappings` and
-`ensure_default_mappings`.
+once), the API and admin call `validate_mappings`, `preview_mappings`,
+`preview_application_mappings` and `ensure_default_mappings`.
 """
 
 from .defaults import ensure_default_mappings
@@ -15,7 +15,7 @@ from .engine import (
     remap_batches,
     remap_connection,
 )
-from .preview import preview_mappings
+from .preview import preview_application_mappings, preview_mappings
 from .validation import InvalidFieldMapping, validate_mappings
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "contact_mapper",
     "ensure_default_mappings",
     "map_contacts",
+    "preview_application_mappings",
     "preview_mappings",
     "remap_batches",
     "remap_connection",

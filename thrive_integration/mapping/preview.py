@@ -1,16 +1,17 @@
-"""What a proposed set of mappings would make of a few stored contacts, without saving."""
+"""What a proposed set of mappings would make of a few stored records, without saving."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from ..exceptions import MappingError
-from ..models import Connection, Contact, FieldMapping
+from ..models import Candidacy, Connection, Contact, FieldMapping
 from ..sync.payloads import attach_children
-from .apply import map_contact
+from .apply import map_contact, mapped_values
 from .validation import validate_mappings
 
 
@@ -25,18 +26,59 @@ def preview_mappings(
     Raises InvalidFieldMapping first, so a broken proposal is explained, not half-previewed.
     """
     validate_mappings(mappings)
-    contacts = Contact.objects.filter(connection=connection, remote_deleted_at__isnull=True)
-    if contact_ids:
-        contacts = contacts.filter(pk__in=contact_ids)
-    today = timezone.localdate()
     imports = [m for m in mappings if m.imports]
+    today = timezone.localdate()
+    return _preview(
+        connection,
+        Contact,
+        contact_ids,
+        limit,
+        "profile",
+        lambda payload: map_contact(payload, imports, today).values,
+    )
+
+
+def preview_application_mappings(
+    connection: Connection,
+    mappings: Sequence[FieldMapping],
+    candidacy_ids: Sequence[int] | None = None,
+    limit: int = 5,
+) -> list[dict[str, Any]]:
+    """Per candidacy: its ids and the application fields `mappings` would write, or the error.
+
+    Raises InvalidFieldMapping first, as `preview_mappings` does.
+    """
+    validate_mappings(mappings)
+    imports = [m for m in mappings if m.imports]
+    return _preview(
+        connection,
+        Candidacy,
+        candidacy_ids,
+        limit,
+        "application",
+        lambda payload: mapped_values(payload, imports, FieldMapping.ThriveObject.CANDIDACY),
+    )
+
+
+def _preview(
+    connection: Connection,
+    model: type[Model],
+    ids: Sequence[int] | None,
+    limit: int,
+    made: str,
+    apply: Callable[[Any], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    records = model.objects.filter(connection=connection, remote_deleted_at__isnull=True)
+    if ids:
+        records = records.filter(pk__in=ids)
+    records = list(records.order_by("pk")[:limit])
+    attach_children(records)
+    id_key = f"{model._meta.model_name}_id"
     results = []
-    contacts = list(contacts.order_by("pk")[:limit])
-    attach_children(contacts)
-    for contact in contacts:
-        entry: dict[str, Any] = {"contact_id": contact.pk, "remote_id": contact.remote_id}
+    for record in records:
+        entry: dict[str, Any] = {id_key: record.pk, "remote_id": record.remote_id}
         try:
-            entry["profile"] = map_contact(contact.remote_data, imports, today).values
+            entry[made] = apply(record.remote_data)
         except MappingError as error:
             entry["error"] = str(error)
         results.append(entry)
