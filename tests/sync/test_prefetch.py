@@ -273,7 +273,8 @@ def test_stopping_early_reaps_the_preparer_without_hanging(in_process):
     assert reaped(baseline)
 
 
-def test_stopping_early_does_not_wait_for_a_blocked_fetch():
+@BOTH_WAYS
+def test_stopping_early_does_not_wait_for_a_blocked_fetch(in_process):
     """A fetch that would block for a minute (a hung server) is not waited for."""
 
     def source():
@@ -283,7 +284,7 @@ def test_stopping_early_does_not_wait_for_a_blocked_fetch():
 
     baseline = children()
     started = time.monotonic()
-    with within(10), prepared_ahead(source(), square) as items:
+    with within(10), prepared_ahead(source(), square, in_process=in_process) as items:
         assert next(items)[0] == 1
     assert time.monotonic() - started < 5
     assert reaped(baseline)

@@ -215,5 +215,6 @@ def prefetched(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
     try:
         yield consume()
     finally:
+        # A fetch in flight (a hung Thrive page) is not waited for: the thread is a daemon,
+        # and once stopped it hands nothing over and asks for no further item.
         stop.set()
-        worker.join()
