@@ -1,7 +1,7 @@
-"""Two workers at once: real threads, real row locks, so PostgreSQL only.
+"""Two workers at once: real threads, real row and advisory locks, so PostgreSQL only.
 
 SQLite serialises every writer with one file lock, so it can neither show the race nor the
-row lock that prevents it.
+locks that prevent it.
 """
 
 from __future__ import annotations
