@@ -1,13 +1,14 @@
-"""Two workers at once: real threads, real row locks, so PostgreSQL only.
+"""Two workers at once: real threads, real row and advisory locks, so PostgreSQL only.
 
 SQLite serialises every writer with one file lock, so it can neither show the race nor the
-row lock that prevents it.
+locks that prevent it.
 """
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connections
 
 from tests.export.conftest import created_contacts
@@ -57,6 +58,38 @@ def test_two_exports_of_one_profile_at_once_make_one_contact(sandbox, make_profi
     ]
     (contact,) = created_contacts(sandbox)
     assert {r.remote_id for r in results} == {str(contact["id"])}
+
+
+@pytest.mark.parametrize(
+    ("first_fields", "second_fields"),
+    [
+        ({"email": "Twin@Example.net"}, {"email": "twin@example.net "}),
+        (
+            {"linkedin_url": "https://www.linkedin.com/in/ada-twin/"},
+            {"email": "other@example.net", "linkedin_url": "linkedin.com/in/Ada-Twin"},
+        ),
+    ],
+    ids=["same-email", "same-linkedin"],
+)
+def test_two_profiles_of_one_person_exported_at_once_make_one_contact(
+    sandbox, make_profile, first_fields, second_fields
+):
+    # Two profiles, so two profile locks: only the lock on the shared key keeps them apart.
+    first = make_profile(**first_fields)
+    second = make_profile(**second_fields)
+    entries = [export_profile(first), export_profile(second)]
+    sandbox.set_fault("slow", count=2, path="/contacts/duplicates", seconds=0.3)
+
+    results = in_parallel(*(entry.pk for entry in entries))
+
+    assert [r.state for r in results] == [OutboxState.SUCCEEDED] * 2, [
+        r.last_error for r in results
+    ]
+    (contact,) = created_contacts(sandbox)
+    assert {r.remote_id for r in results} == {str(contact["id"])}
+    for profile in (first, second):
+        profile.refresh_from_db()
+        assert profile.contact.remote_id == str(contact["id"])
 
 
 def test_one_row_claimed_by_two_workers_is_processed_once(sandbox, connection):

@@ -8,8 +8,9 @@ Public entry points:
 - `retry(entry)` re-arms a failed row after a person fixed its cause.
 
 Modules: `outbox` (rows, claims, outcomes), `processor` (one attempt, error → state),
-`contacts`, `candidacies`, `notes` (the writes), `fields` and `referral` (what a profile becomes
-in Thrive), `mirror` (Thrive's answer into the mirror), `tasks` and `schedules` (django-q2).
+`contacts`, `candidacies`, `notes` (the writes), `keylocks` (exports that could create one
+contact take turns), `fields` and `referral` (what a profile becomes in Thrive), `mirror`
+(Thrive's answer into the mirror), `tasks` and `schedules` (django-q2).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Thrive never deduplicates a create, so every export looks first: the contact the
 already linked to, else Thrive's duplicate lookup by email and by LinkedIn URL (checked again
 here with `normalize` keys, so a fuzzy server match cannot capture the wrong person). A match
 is updated with only what differs; no match is created. The whole find-or-create runs under a
-row lock on the profile, so two workers exporting one person at once take turns, and the
-second finds what the first created.
+row lock on the profile and a lock on each of its dedup keys (`keylocks`), so two workers
+exporting one person at once, as one profile or as two with the same email or LinkedIn URL,
+take turns, and the second finds what the first created.
 
 Updating respects what Thrive users wrote: identity fields (name, email, phone, LinkedIn,
 GitHub, source) are only filled when empty in Thrive; skills, positions and the tag lines of
@@ -25,7 +26,7 @@ from ..exceptions import NotFound, TransientError
 from ..models import CandidateProfile, Connection, Contact, ContactProfileLink
 from ..normalize import email_key, github_key, linkedin_key, name_key, nfc_text, partial_date
 from ..thrive import ThriveClient, record_path
-from . import mirror
+from . import keylocks, mirror
 from .errors import ExportRefused
 from .fields import contact_fields, export_tags, exported_fields, positions_of
 from .referral import merge_referred_by_notes
@@ -62,11 +63,15 @@ def export_profile(
 ) -> str:
     """The Thrive id of the profile's contact after creating or updating it."""
     with transaction.atomic():
-        # Serialises exports of one person across workers (a real row lock on PostgreSQL).
+        # Serialises exports of this profile across workers (a real row lock on PostgreSQL)...
         profile = CandidateProfile.objects.select_for_update().get(pk=profile.pk)
         refuse_off_limits(profile)
+        keys = _lookup_keys(profile)
+        # ...and of every profile with its email or LinkedIn URL, which would find the same
+        # contact, or create it twice.
+        keylocks.lock_keys(connection, keys.values())
         existing = _find_existing(client, connection, profile)
-        if existing is None and look_up_first and not _lookup_keys(profile):
+        if existing is None and look_up_first and not keys:
             raise ExportRefused(
                 "Thrive's answer to an earlier create was lost and this profile has no email "
                 "or LinkedIn URL to look the contact up by; check Thrive for a new contact "
