@@ -82,6 +82,22 @@ def test_records_changed_or_deleted_while_paging(connection, sandbox):
     assert len(remote_ids) == len(set(remote_ids))
 
 
+def test_a_stored_record_the_listing_skipped_is_refreshed_with_its_children(connection, sandbox):
+    state, url = sandbox
+    sync(connection, full=True)
+    # Deleting a served record shifts the next page's first contact onto page 1, already read.
+    state.faults.add("mutate_while_paging", path="/contacts", page=1, delete="served")
+    run = sync(connection, full=True)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert steps_by_resource(run)["contacts"].updated == 1
+    refreshed = m.Contact.objects.get(connection=connection, remote_id="11")
+    assert refreshed.last_name.endswith(" (edited)")
+    assert "positions" in refreshed.remote_data
+    # The record served before it was deleted is confirmed gone by the next full run.
+    sync(connection, full=True)
+    assert_mirror_matches(connection, url)
+
+
 def test_missing_permissions_are_reported_by_name(db, thrive_settings, make_sandbox):
     state, url = make_sandbox(contacts=5)
     missing = {

@@ -58,7 +58,7 @@ from . import cursors, locking
 from .prefetch import prepared_ahead
 from .registry import BY_NAME, RecordPreparer, ResourceSpec, resolve
 from .sweep import SeenIds, sweep
-from .upsert import PreparedPage, prepare_page, write_page
+from .upsert import PageOutcome, PreparedPage, prepare_page, write_page
 
 logger = logging.getLogger(__name__)
 
@@ -358,10 +358,8 @@ def _write_page(
     next_page: PageCursor | None,
 ) -> None:
     outcome = write_page(run.connection, spec, page)
-    for name, count in outcome.derived.items():
-        step.derived[name] = step.derived.get(name, 0) + count
-    _add_outcome(run, step, outcome)
-    step.deleted += outcome.deleted
+    _add_page_outcome(run, step, outcome)
+    step.pages += 1
     step.checkpoint = next_page
     newest = outcome.max_remote_updated_at
     if newest and (step.max_remote_updated_at is None or newest > step.max_remote_updated_at):
@@ -380,6 +378,13 @@ class _Counted(Protocol):
     failures: list[tuple[str, str]]
 
 
+def _add_page_outcome(run: SyncRun, step: SyncStep, outcome: PageOutcome) -> None:
+    for name, count in outcome.derived.items():
+        step.derived[name] = step.derived.get(name, 0) + count
+    _add_outcome(run, step, outcome)
+    step.deleted += outcome.deleted
+
+
 def _add_outcome(run: SyncRun, step: SyncStep, outcome: _Counted) -> None:
     """Count a page or a batch into its step and record its failures (remote id, reason)."""
     if outcome.failures:
@@ -391,7 +396,6 @@ def _add_outcome(run: SyncRun, step: SyncStep, outcome: _Counted) -> None:
     step.updated += outcome.updated
     step.unchanged += outcome.unchanged
     step.failed += len(outcome.failures)
-    step.pages += 1
 
 
 def _complete_step(
@@ -402,14 +406,15 @@ def _complete_step(
     seen: SeenIds,
     server_filters: bool,
 ) -> None:
-    step.status = StepStatus.NEEDS_ATTENTION if step.failed else StepStatus.SUCCEEDED
     complete_listing = step.updated_since is None and not step.resumed
+    sweep_skipped = ""
     if run.kind == SyncRun.Kind.FULL and complete_listing and not step.failed:
         outcome = sweep(run.connection, spec, seen, client, now=timezone.now())
         step.deleted += outcome.deleted
-        if outcome.skipped_reason:
-            step.status = StepStatus.NEEDS_ATTENTION
-            step.error = outcome.skipped_reason
+        _add_page_outcome(run, step, outcome.refreshed)
+        sweep_skipped = step.error = outcome.skipped_reason
+    attention = step.failed or sweep_skipped
+    step.status = StepStatus.NEEDS_ATTENTION if attention else StepStatus.SUCCEEDED
     with transaction.atomic():
         cursors.advance(
             run.connection,
@@ -468,6 +473,7 @@ def _record_batch(
     # The lease first: if it was lost, the batch rolls back before the step counts it.
     _renew(run.connection, holder)
     _add_outcome(run, step, outcome)
+    step.pages += 1
     step.checkpoint = {"after": last_remote_id}
     step.save(update_fields=[*SyncStep.COUNTS, "pages", "checkpoint"])
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
@@ -22,7 +22,7 @@ from ..exceptions import NotFound
 from ..models import Connection
 from ..thrive import ThriveClient, record_path
 from .registry import ResourceSpec
-from .upsert import mark_deleted, upsert_page
+from .upsert import PageOutcome, mark_deleted, upsert_page
 
 
 def _digest(remote_id: str) -> int:
@@ -52,7 +52,8 @@ class SeenIds:
 @dataclass
 class SweepOutcome:
     deleted: int = 0
-    confirmed_alive: int = 0
+    # The live records the listing skipped, refreshed from their own GET.
+    refreshed: PageOutcome = field(default_factory=PageOutcome)
     # Set when there were too many candidates to confirm: nothing was deleted.
     skipped_reason: str = ""
 
@@ -82,7 +83,7 @@ def sweep(
     gone, alive = [], []
     for remote_id in candidates:
         try:
-            record = client.get(record_path(spec.path, remote_id))
+            record = client.get(record_path(spec.path, remote_id), include=spec.include)
         except NotFound:
             gone.append(remote_id)
             continue
@@ -94,6 +95,5 @@ def sweep(
         if gone:
             outcome.deleted = mark_deleted(connection, spec, gone, now)
         # A live record the listing skipped (it shifted pages) is refreshed from its GET.
-        upsert_page(connection, spec, alive, now=now)
-    outcome.confirmed_alive = len(alive)
+        outcome.refreshed = upsert_page(connection, spec, alive, now=now)
     return outcome
