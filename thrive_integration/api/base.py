@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Model, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
@@ -276,6 +276,17 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
     }
+
+    def save(self, **kwargs: Any) -> Model:
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError:
+            # Another request stored a conflicting row (same name, same reason, ...) between
+            # this one's checks and its write. Checked again, the conflict is visible and
+            # refused with its own message; a conflict the checks do not know is a bug.
+            self.run_validation(self.initial_data)
+            raise
 
 
 class NoFieldsSerializer(StrictSerializer):
