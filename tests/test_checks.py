@@ -26,3 +26,13 @@ def test_another_database_is_refused(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "mysql")
     [error] = check_database(None)
     assert "this database is mysql" in error.msg
+
+
+def test_sqlite_without_immediate_transactions_is_warned_about(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"timeout": 30})
+    [warning] = check_database(None)
+    assert warning.id == "thrive.W002"
+    assert "IMMEDIATE" in warning.hint
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"transaction_mode": "IMMEDIATE"})
+    assert check_database(None) == []

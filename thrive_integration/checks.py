@@ -76,7 +76,7 @@ def check_database(app_configs, **kwargs):
     if connection.vendor == "postgresql":
         return []
     if connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
-        return []
+        return _sqlite_transaction_mode(connection.settings_dict.get("OPTIONS", {}))
     found = (
         f"SQLite {sqlite3.sqlite_version}" if connection.vendor == "sqlite" else connection.vendor
     )
@@ -84,5 +84,23 @@ def check_database(app_configs, **kwargs):
         Error(
             f"thrive_integration needs PostgreSQL or SQLite 3.35+; this database is {found}.",
             id="thrive.E007",
+        )
+    ]
+
+
+def _sqlite_transaction_mode(options: dict) -> list[Warning]:
+    """Concurrent writers (workers, requests) take turns on SQLite's one write lock. Begun
+    DEFERRED, a transaction that read first cannot take it (SQLite answers "database is
+    locked" at once), and two exports for one email could both look Thrive up before either
+    creates (export/keylocks.py relies on the lock being held from the start)."""
+    if str(options.get("transaction_mode", "")).upper() in ("IMMEDIATE", "EXCLUSIVE"):
+        return []
+    return [
+        Warning(
+            "SQLite transactions begin DEFERRED: concurrent workers may fail with "
+            "'database is locked' and two exports of one person at once may create two "
+            "Thrive contacts.",
+            hint="Set DATABASES['default']['OPTIONS']['transaction_mode'] = 'IMMEDIATE'.",
+            id="thrive.W002",
         )
     ]
