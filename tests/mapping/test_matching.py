@@ -164,6 +164,16 @@ def test_merged_contact_whose_survivor_is_stored_but_not_in_the_page(connection)
     assert _profile(survivor).contact_id == survivor.pk
 
 
+def test_a_contact_merged_into_one_deleted_in_thrive_stands_on_its_own(connection):
+    survivor = make_contact(connection, remote_id="902")
+    survivor.remote_deleted_at = survivor.last_synced_at
+    survivor.save()
+    loser = make_contact(connection, remote_id="901", merged_into_id="902", email="l@example.com")
+    assert _counts(_map(connection, loser)) == (1, 0, 0, [])
+    assert _profile(loser).contact_id == loser.pk
+    assert _profile(loser).email == "l@example.com"
+
+
 def _counts(outcome):
     return outcome.created, outcome.updated, outcome.unchanged, outcome.failures
 

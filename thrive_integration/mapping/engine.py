@@ -174,14 +174,17 @@ class _Page:
     def follow(self, contact: Contact) -> Contact | None:
         """The end of the contact's merge chain, or None when it is no alias.
 
-        A chain ends at a contact merged into nothing, into itself or into a contact not
-        stored. A merge loop names no survivor: its members are no aliases, and a chain that
-        runs into a loop ends at the first member it reaches.
+        A chain ends at a contact merged into nothing, into itself, into a contact not
+        stored or into one deleted in Thrive (it is mapped no more, so its alias would be left
+        without a profile). A merge loop names no survivor: its members are no aliases, and a
+        chain that runs into a loop ends at the first member it reaches.
         """
         chain = [contact]
         while (
-            target := self.by_remote_id.get(merged_into(chain[-1]))
-        ) is not None and target.pk != chain[-1].pk:
+            (target := self.by_remote_id.get(merged_into(chain[-1]))) is not None
+            and target.pk != chain[-1].pk
+            and target.remote_deleted_at is None
+        ):
             if target in chain:  # a loop
                 return None if target.pk == contact.pk else target
             chain.append(target)
