@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import asdict
+
 from django.utils import timezone
 
 from .connections import client_for
 from .exceptions import AuthenticationFailed, ThriveAPIError
 from .models import Connection, ConnectionStatus
 from .redaction import redact
+
+logger = logging.getLogger(__name__)
 
 
 def verify_connection(connection: Connection) -> Connection:
@@ -39,6 +44,16 @@ def verify_connection(connection: Connection) -> Connection:
         status = (
             ConnectionStatus.ACTIVE if result.complete else ConnectionStatus.MISSING_PERMISSIONS
         )
+        if result.created:
+            report["created_by_probes"] = [asdict(creation) for creation in result.created]
+            for creation in result.created:
+                logger.warning(
+                    "connection %s: Thrive accepted an empty %r probe and made record %s (%s)",
+                    connection.pk,
+                    creation.operation,
+                    creation.record_id,
+                    "deleted again" if creation.removed else "not deleted: delete it in Thrive",
+                )
     if connection.status != ConnectionStatus.DISCONNECTED:
         connection.status = status
     connection.permission_report = report

@@ -129,6 +129,22 @@ def test_change_page_shows_the_latest_run_and_report(admin_client, connection):
 
     assert f"#{run.pk} full" in page
     assert f"{len(ALL_PERMISSIONS)} of {len(ALL_PERMISSIONS)} required operations granted" in page
+    assert "created-by-probes" not in page
+
+
+def test_change_page_shows_a_record_an_empty_create_probe_made(admin_client, connection):
+    connection.permission_report = {
+        "granted": ["Creates a new Contact"],
+        "missing": [],
+        "created_by_probes": [
+            {"operation": "Creates a new Contact", "record_id": "<b>7</b>", "removed": False}
+        ],
+    }
+    connection.save()
+
+    page = admin_client.get(change_url(connection)).content.decode()
+
+    assert "made record &lt;b&gt;7&lt;/b&gt;: not deleted, delete it" in page
 
 
 def test_change_form_updates_the_schedule(admin_client, connection):

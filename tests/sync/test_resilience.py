@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+import requests
 from django.utils import timezone
 
 from tests.conftest import queued_tasks
@@ -122,6 +123,43 @@ def test_missing_permissions_are_reported_by_name(db, thrive_settings, make_sand
     full = verify_connection(connect(url, name="full"))
     assert full.status == m.ConnectionStatus.ACTIVE
     assert full.missing_permissions == []
+    assert "created_by_probes" not in full.permission_report  # Thrive refused every empty create
+
+
+@pytest.mark.parametrize("may_delete", [True, False], ids=["deleted-again", "left-in-thrive"])
+def test_a_contact_made_by_an_empty_create_probe_is_reported(
+    db, thrive_settings, make_sandbox, may_delete, capsys
+):
+    """docs/thrive-wire.md assumes Thrive refuses `POST /contacts {}` (422). A Thrive that
+    validates nothing creates an empty contact instead: verification says so, and deletes it
+    where the key may."""
+    from django.core.management import call_command
+
+    from thrive_integration.connections import create_connection
+    from thrive_integration.sandbox.permissions import ALL_PERMISSIONS
+
+    state, url = make_sandbox(contacts=5, accept_empty_contacts=True)
+    granted = ALL_PERMISSIONS - (set() if may_delete else {"Destroys a Contact"})
+    state.add_token("lenient-key-0987654321", granted)
+    connection = create_connection(
+        owner="o", name="lenient", api_key="lenient-key-0987654321", base_url=url
+    )
+
+    call_command("thrive_verify", "lenient", "--owner", "o")
+
+    connection.refresh_from_db()
+    [creation] = connection.permission_report["created_by_probes"]
+    assert creation["operation"] == "Creates a new Contact"
+    assert creation["removed"] is may_delete
+    left = requests.get(
+        f"{url}/contacts/{creation['record_id']}",
+        headers={"Authorization": f"Bearer {API_KEY}"},
+        timeout=5,
+    )
+    assert left.status_code == (404 if may_delete else 200)
+    printed = capsys.readouterr().out
+    assert f"made record {creation['record_id']}" in printed
+    assert ("deleted again" if may_delete else "NOT deleted") in printed
 
 
 def test_a_resource_the_key_may_not_read_fails_alone(db, thrive_settings, make_sandbox):

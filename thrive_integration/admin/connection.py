@@ -302,6 +302,24 @@ class ConnectionAdmin(admin.ModelAdmin):
         summary = format_html(
             "{} of {} required operations granted.", len(granted), len(granted) + len(missing)
         )
+        created = report.get("created_by_probes", [])
+        if created:
+            summary = format_html(
+                "{}<ul class='created-by-probes'>{}</ul>",
+                summary,
+                format_html_join(
+                    "",
+                    "<li>Thrive accepted the empty {} probe and made record {}: {}</li>",
+                    (
+                        (
+                            item["operation"],
+                            item["record_id"],
+                            "deleted again" if item["removed"] else "not deleted, delete it",
+                        )
+                        for item in created
+                    ),
+                ),
+            )
         if not missing:
             return summary
         groups = format_html_join(

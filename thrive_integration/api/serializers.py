@@ -43,6 +43,12 @@ def _core_validator(check):
     return validate
 
 
+class ProbeCreationSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    record_id = serializers.CharField()
+    removed = serializers.BooleanField(help_text="Deleted again by the verification.")
+
+
 class PermissionReportSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField(required=False)
     granted = serializers.ListField(child=serializers.CharField(), required=False)
@@ -51,6 +57,12 @@ class PermissionReportSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
     error = serializers.CharField(required=False)
+    created_by_probes = ProbeCreationSerializer(
+        many=True,
+        required=False,
+        help_text="Records verification made because Thrive accepted an empty create; "
+        "absent when none (the expected case).",
+    )
 
 
 class ConnectionSerializer(StrictModelSerializer):

@@ -39,6 +39,9 @@ class SandboxOptions:
     deletes: str = "hard"
     ignore_updated_since: bool = False
     retry_after_date: bool = False
+    # A Thrive that validates nothing: a contact may be created without a name, even from an
+    # empty payload (the worst case for verification's write probes, docs/thrive-wire.md).
+    accept_empty_contacts: bool = False
     rate_limit: int = 100
     rate_window: float = 1.0
 
@@ -251,7 +254,12 @@ class SandboxState:
 
     # ---- contact writes -------------------------------------------------------------
     def create_contact(self, payload: object) -> dict:
-        fields, positions = clean_contact(unwrap(payload, "contact"), self.ref, partial=False)
+        fields, positions = clean_contact(
+            unwrap(payload, "contact"),
+            self.ref,
+            partial=False,
+            name_required=not self.options.accept_empty_contacts,
+        )
         record = {name: None for name in ("first_name", "last_name", "email", "linkedin_url")}
         record.update(fields, merged_into_id=None)
         for child in INCLUDES["contacts"]:

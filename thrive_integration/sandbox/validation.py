@@ -143,11 +143,14 @@ def _check(rule: str, value: object, ref: Ref) -> tuple[str | None, object]:
     return None, value
 
 
-def clean_contact(payload: dict, ref: Ref, *, partial: bool) -> tuple[dict, list[dict] | None]:
+def clean_contact(
+    payload: dict, ref: Ref, *, partial: bool, name_required: bool = True
+) -> tuple[dict, list[dict] | None]:
     """(contact fields, inline positions or None when not sent); raises 422."""
     errors: dict[str, list[str]] = {}
     fields = clean(payload, CONTACT_RULES, ref, errors)
-    if not partial and not (fields.get("first_name") or fields.get("last_name")):
+    named = fields.get("first_name") or fields.get("last_name")
+    if not partial and name_required and not named:
         errors.setdefault("first_name", []).append("first_name or last_name is required")
     positions = None
     if "positions" in payload:

@@ -5,7 +5,12 @@ mapping), `pagination` (tolerant listing reader and resume cursors), `operations
 permission catalogue) and `client` (the typed calls the rest of the app uses).
 """
 
-from thrive_integration.thrive.client import PermissionReport, ThriveClient, record_path
+from thrive_integration.thrive.client import (
+    PermissionReport,
+    ProbeCreation,
+    ThriveClient,
+    record_path,
+)
 from thrive_integration.thrive.operations import OPERATIONS, Operation
 from thrive_integration.thrive.pagination import Page, PageCursor
 
@@ -15,6 +20,7 @@ __all__ = [
     "Page",
     "PageCursor",
     "PermissionReport",
+    "ProbeCreation",
     "ThriveClient",
     "record_path",
 ]

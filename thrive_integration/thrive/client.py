@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,10 +35,21 @@ PROBE_ID = "0"
 
 
 @dataclass(frozen=True)
+class ProbeCreation:
+    """A record a create probe made: Thrive accepted its empty payload instead of refusing it
+    (docs/thrive-wire.md assumes it refuses). The probe deletes it again where it can."""
+
+    operation: str  # the create's label
+    record_id: str
+    removed: bool
+
+
+@dataclass(frozen=True)
 class PermissionReport:
     """Which operations of the catalogue a key may perform, in catalogue order."""
 
     results: tuple[tuple[Operation, bool], ...]
+    created: tuple[ProbeCreation, ...] = ()
 
     @property
     def granted(self) -> list[str]:
@@ -202,11 +214,15 @@ class ThriveClient:
     def probe(self, operation: Operation | str) -> bool:
         """Whether the key may perform `operation` (an Operation or its label).
 
-        One request that cannot change data: listings ask for one record, record routes and
+        One request meant to change no data: listings ask for one record, record routes and
         writes target the id `PROBE_ID`, writes send an empty payload. Thrive checks the
         permission before the lookup and the validation, so 403 means missing and 404, 400,
         409 or 422 mean granted. 401 raises AuthenticationFailed; other failures raise too.
         """
+        return self._probe(operation)[0]
+
+    def _probe(self, operation: Operation | str) -> tuple[bool, ProbeCreation | None]:
+        """`probe`, and the record made if a create accepted the empty payload after all."""
         if isinstance(operation, str):
             operation = OPERATIONS_BY_LABEL[operation]
         path = operation.path.format(id=PROBE_ID, cid=PROBE_ID)
@@ -216,9 +232,11 @@ class ThriveClient:
             elif operation.method in ("GET", "DELETE"):
                 self._transport.request(operation.method, path)
             else:
-                self._transport.request(operation.method, path, json_body={})
+                reply = self._transport.request(operation.method, path, json_body={})
+                if operation.method == "POST" and "{" not in operation.path:
+                    return True, self._undo_create(operation, reply.body)
         except PermissionMissing:
-            return False
+            return False, None
         except NotFound as exc:
             if "{" not in operation.path:
                 # A top-level collection always exists: a 404 there means the base URL is not
@@ -230,16 +248,34 @@ class ThriveClient:
                     method=operation.method,
                     path=operation.path,
                 ) from exc
-            return True
+            return True, None
         except ValidationFailed:  # 400, 409 and 422
-            return True
-        return True
+            return True, None
+        return True, None
+
+    def _undo_create(self, create: Operation, body: Any) -> ProbeCreation | None:
+        """Delete the record a create probe made, if the answer names one and the catalogue
+        has its delete (Thrive may still refuse it: the key may lack that permission)."""
+        record = _unwrap_record(body, f"POST {create.path}") if isinstance(body, dict) else None
+        if not isinstance(record, dict) or not isinstance(record.get("id"), (int, str)):
+            return None
+        record_id = str(record["id"])
+        removed = False
+        if any(op.method == "DELETE" and op.path == f"{create.path}/{{id}}" for op in OPERATIONS):
+            with suppress(ThriveAPIError):  # reported as not removed: the admin deletes it
+                self.delete(record_path(create.path, record_id))
+                removed = True
+        return ProbeCreation(create.label, record_id, removed)
 
     def check_permissions(self, operations: Sequence[Operation] = OPERATIONS) -> PermissionReport:
         """Probe every operation once (77 requests for the full catalogue)."""
-        return PermissionReport(
-            tuple((operation, self.probe(operation)) for operation in operations)
-        )
+        results, created = [], []
+        for operation in operations:
+            allowed, creation = self._probe(operation)
+            results.append((operation, allowed))
+            if creation is not None:
+                created.append(creation)
+        return PermissionReport(tuple(results), tuple(created))
 
 
 def _wrap(payload: Mapping[str, Any], envelope: str | None) -> Any:

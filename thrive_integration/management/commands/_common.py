@@ -35,3 +35,11 @@ def print_permission_report(stdout, style, connection: Connection) -> None:
         stdout.write(style.WARNING(f"  Missing in {group}:"))
         for label in labels:
             stdout.write(style.WARNING(f"    - {label}"))
+    for creation in report.get("created_by_probes", []):
+        outcome = "deleted again" if creation["removed"] else "NOT deleted: delete it in Thrive"
+        stdout.write(
+            style.WARNING(
+                f"  Thrive accepted the empty {creation['operation']!r} probe and made record "
+                f"{creation['record_id']} ({outcome})"
+            )
+        )

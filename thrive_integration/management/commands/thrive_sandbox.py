@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--deletes", choices=["hard", "soft"], default="hard")
         parser.add_argument("--ignore-updated-since", action="store_true")
         parser.add_argument("--retry-after-date", action="store_true")
+        parser.add_argument(
+            "--accept-empty-contacts",
+            action="store_true",
+            help="create a contact from any payload, even {} (a Thrive that validates nothing)",
+        )
         parser.add_argument("--rate-limit", type=int, default=100, help="requests/second/key")
         parser.add_argument(
             "--token",
@@ -74,6 +79,7 @@ class Command(BaseCommand):
                 deletes=options["deletes"],
                 ignore_updated_since=options["ignore_updated_since"],
                 retry_after_date=options["retry_after_date"],
+                accept_empty_contacts=options["accept_empty_contacts"],
                 rate_limit=options["rate_limit"],
             )
         )
