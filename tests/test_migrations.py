@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection as db
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from thrive_integration.normalize import name_key
 
@@ -81,3 +82,30 @@ def test_excluded_reasons_spelt_alike_are_merged_into_the_first():
         ("other", "not a fit", "not a fit"),
     ]
     assert all(key == name_key(reason) for _, reason, key in rows)
+
+
+def test_child_rows_are_kept_and_then_named_within_their_parent():
+    apps = migrate([("thrive_integration", "0008_excluded_reason_key")])
+    Connection = apps.get_model("thrive_integration", "Connection")
+    Candidacy = apps.get_model("thrive_integration", "Candidacy")
+    Tag = apps.get_model("thrive_integration", "CandidacyTag")
+    connection = Connection.objects.create(owner="o", name="c", api_key_ciphertext="x")
+    now = timezone.now()
+    mirror = {
+        "connection_id": connection.pk,
+        "remote_data": {},
+        "content_hash": "h",
+        "first_synced_at": now,
+        "last_synced_at": now,
+    }
+    first, second = (Candidacy.objects.create(remote_id=rid, **mirror) for rid in ("1", "2"))
+    Tag.objects.create(candidacy_id=first.pk, remote_id="7", name="shortlist", **mirror)
+
+    apps = migrate([("thrive_integration", "0009_child_identity_per_parent")])
+    Tag = apps.get_model("thrive_integration", "CandidacyTag")
+    Tag.objects.create(candidacy_id=second.pk, remote_id="7", name="shortlist", **mirror)
+
+    assert sorted(Tag.objects.values_list("candidacy_id", "remote_id")) == [
+        (first.pk, "7"),
+        (second.pk, "7"),
+    ]

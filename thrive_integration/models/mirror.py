@@ -86,6 +86,15 @@ def _mirror_meta(name: str, **extra):
     return type("Meta", (), attrs)
 
 
+def _child_meta(name: str, parent: str, **extra):
+    """A child's id names it within its parent, as Thrive's routes do
+    (`/candidacies/{id}/tags/{cid}`): two parents may list one id (a tag both candidacies
+    carry, a connection seen from both contacts), and each keeps its own row. The unique index
+    leads with the parent, so it also serves the lookups by parent (no separate index)."""
+    constraint = models.UniqueConstraint(fields=[parent, "remote_id"], name=f"{name}_remote_id")
+    return type("Meta", (), {"constraints": [constraint], "ordering": ["id"], **extra})
+
+
 class ThriveUser(MirrorModel):
     first_name = models.CharField(max_length=255, blank=True)
     last_name = models.CharField(max_length=255, blank=True)
@@ -107,23 +116,27 @@ class Company(MirrorModel):
 
 
 class FundingRound(ChildMirror):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="funding_rounds")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="funding_rounds", db_index=False
+    )
     round = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
     currency = models.CharField(max_length=8, blank=True)
     announced_on = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_funding_round")
+    Meta = _child_meta("thrive_funding_round", "company")
 
 
 class Investment(ChildMirror):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="investments")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="investments", db_index=False
+    )
     investor_name = models.CharField(max_length=255, blank=True)
     amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
     currency = models.CharField(max_length=8, blank=True)
     invested_on = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_investment")
+    Meta = _child_meta("thrive_investment", "company")
 
 
 class ContactNetwork(MirrorModel):
@@ -165,22 +178,26 @@ class Search(MirrorModel):
 
 
 class SearchCommission(ChildMirror):
-    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="commissions")
+    search = models.ForeignKey(
+        Search, on_delete=models.CASCADE, related_name="commissions", db_index=False
+    )
     user_remote_id = models.CharField(max_length=64, blank=True)
     percentage = models.DecimalField(max_digits=7, decimal_places=3, null=True)
     amount = models.DecimalField(max_digits=20, decimal_places=2, null=True)
 
-    Meta = _mirror_meta("thrive_search_commission")
+    Meta = _child_meta("thrive_search_commission", "search")
 
 
 class SearchDocument(ChildMirror):
-    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="documents")
+    search = models.ForeignKey(
+        Search, on_delete=models.CASCADE, related_name="documents", db_index=False
+    )
     file_name = models.CharField(max_length=500, blank=True)
     content_type = models.CharField(max_length=255, blank=True)
     url = models.TextField(blank=True)
     size = models.BigIntegerField(null=True)
 
-    Meta = _mirror_meta("thrive_search_document")
+    Meta = _child_meta("thrive_search_document", "search")
 
 
 class SearchTeamMembership(ChildMirror):
@@ -196,12 +213,14 @@ class SearchTeamMembership(ChildMirror):
         CONVERSION = "conversion"
         RECRUITMENT = "recruitment"
 
-    search = models.ForeignKey(Search, on_delete=models.CASCADE, related_name="team_memberships")
+    search = models.ForeignKey(
+        Search, on_delete=models.CASCADE, related_name="team_memberships", db_index=False
+    )
     team = models.CharField(max_length=16, choices=Team.choices)
     user_remote_id = models.CharField(max_length=64, blank=True)
     role = models.CharField(max_length=255, blank=True)
 
-    Meta = _mirror_meta("thrive_search_team_membership")
+    Meta = _child_meta("thrive_search_team_membership", "search")
 
 
 class Contact(MirrorModel):
@@ -220,7 +239,9 @@ class Contact(MirrorModel):
 
 
 class Position(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="positions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
     company_remote_id = models.CharField(max_length=64, blank=True)
     company_name = models.CharField(max_length=255, blank=True)
     title = models.CharField(max_length=255, blank=True)
@@ -228,93 +249,111 @@ class Position(ChildMirror):
     end_date = models.CharField(max_length=32, blank=True)
     current = models.BooleanField(null=True)
 
-    Meta = _mirror_meta("thrive_position")
+    Meta = _child_meta("thrive_position", "contact")
 
 
 class Education(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="educations")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="educations", db_index=False
+    )
     school_name = models.CharField(max_length=255, blank=True)
     degree = models.CharField(max_length=255, blank=True)
     field_of_study = models.CharField(max_length=255, blank=True)
     start_date = models.CharField(max_length=32, blank=True)
     end_date = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_education")
+    Meta = _child_meta("thrive_education", "contact")
 
 
 class ContactNote(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
 
-    Meta = _mirror_meta("thrive_contact_note")
+    Meta = _child_meta("thrive_contact_note", "contact")
 
 
 class ContactComment(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="comments")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
 
-    Meta = _mirror_meta("thrive_contact_comment")
+    Meta = _child_meta("thrive_contact_comment", "contact")
 
 
 class ContactDocument(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="documents")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="documents", db_index=False
+    )
     file_name = models.CharField(max_length=500, blank=True)
     content_type = models.CharField(max_length=255, blank=True)
     url = models.TextField(blank=True)
     size = models.BigIntegerField(null=True)
 
-    Meta = _mirror_meta("thrive_contact_document")
+    Meta = _child_meta("thrive_contact_document", "contact")
 
 
 class OffLimitReason(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="off_limit_reasons")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="off_limit_reasons", db_index=False
+    )
     reason = models.TextField(blank=True)
     company_remote_id = models.CharField(max_length=64, blank=True)
     expires_on = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_off_limit_reason")
+    Meta = _child_meta("thrive_off_limit_reason", "contact")
 
 
 class Outreach(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="outreaches")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="outreaches", db_index=False
+    )
     channel = models.CharField(max_length=32, blank=True)
     subject = models.CharField(max_length=500, blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
     occurred_at = models.CharField(max_length=40, blank=True)
 
-    Meta = _mirror_meta("thrive_outreach", verbose_name_plural="outreaches")
+    Meta = _child_meta("thrive_outreach", "contact", verbose_name_plural="outreaches")
 
 
 class ContactConnection(ChildMirror):
     """A Thrive "connection" between two people (not our Connection to Thrive)."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="connections")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="connections", db_index=False
+    )
     connected_contact_remote_id = models.CharField(max_length=64, blank=True)
     connection_type = models.CharField(max_length=40, blank=True)
     strength = models.CharField(max_length=16, blank=True)
     connected_on = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_contact_connection")
+    Meta = _child_meta("thrive_contact_connection", "contact")
 
 
 class ContactReference(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="references")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="references", db_index=False
+    )
     referee_contact_remote_id = models.CharField(max_length=64, blank=True)
     search_remote_id = models.CharField(max_length=64, blank=True)
 
-    Meta = _mirror_meta("thrive_contact_reference")
+    Meta = _child_meta("thrive_contact_reference", "contact")
 
 
 class Introduction(ChildMirror):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="introductions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="introductions", db_index=False
+    )
     introduced_contact_remote_id = models.CharField(max_length=64, blank=True)
     introduced_by_user_remote_id = models.CharField(max_length=64, blank=True)
     search_remote_id = models.CharField(max_length=64, blank=True)
     introduced_on = models.CharField(max_length=32, blank=True)
 
-    Meta = _mirror_meta("thrive_introduction")
+    Meta = _child_meta("thrive_introduction", "contact")
 
 
 class Candidacy(MirrorModel):
@@ -338,15 +377,19 @@ class Candidacy(MirrorModel):
 
 
 class CandidacyComment(ChildMirror):
-    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="comments")
+    candidacy = models.ForeignKey(
+        Candidacy, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     body = models.TextField(blank=True)
     user_remote_id = models.CharField(max_length=64, blank=True)
 
-    Meta = _mirror_meta("thrive_candidacy_comment")
+    Meta = _child_meta("thrive_candidacy_comment", "candidacy")
 
 
 class CandidacyTag(ChildMirror):
-    candidacy = models.ForeignKey(Candidacy, on_delete=models.CASCADE, related_name="tags")
+    candidacy = models.ForeignKey(
+        Candidacy, on_delete=models.CASCADE, related_name="tags", db_index=False
+    )
     name = models.CharField(max_length=255, blank=True)
 
-    Meta = _mirror_meta("thrive_candidacy_tag")
+    Meta = _child_meta("thrive_candidacy_tag", "candidacy")

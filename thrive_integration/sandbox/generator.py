@@ -77,9 +77,10 @@ class _Rng(random.Random):
 class Generator:
     """Builds record ``i`` of any collection on demand for one ``(seed, contacts)`` pair."""
 
-    def __init__(self, seed: int = 1, contacts: int = 2000) -> None:
+    def __init__(self, seed: int = 1, contacts: int = 2000, shared_tags: bool = False) -> None:
         self.seed = seed
         self.contacts = contacts
+        self.shared_tags = shared_tags
         self.counts = {
             "users": 20,
             "candidacy_stages": len(w.STAGES),
@@ -571,4 +572,6 @@ class Generator:
 
     def _tags(self, i: int, rng: random.Random, created: int, updated: int) -> list:
         names = rng.sample(w.TAGS, rng.randrange(4))
+        if self.shared_tags:  # a tag's id names the tag: every candidacy carrying it lists it
+            return [{"id": 1 + w.TAGS.index(name), "name": name} for name in names]
         return [{"id": i * CHILD_SLOTS + j, "name": name} for j, name in enumerate(names)]

@@ -42,6 +42,8 @@ class SandboxOptions:
     # A Thrive that validates nothing: a contact may be created without a name, even from an
     # empty payload (the worst case for verification's write probes, docs/thrive-wire.md).
     accept_empty_contacts: bool = False
+    # A tag's id names the tag, not its use: candidacies with one tag list the same child id.
+    shared_tags: bool = False
     rate_limit: int = 100
     rate_window: float = 1.0
 
@@ -92,7 +94,9 @@ class SandboxState:
         **overrides: object,
     ) -> None:
         self.options = options or SandboxOptions(**overrides)
-        self.generator = Generator(self.options.seed, self.options.contacts)
+        self.generator = Generator(
+            self.options.seed, self.options.contacts, shared_tags=self.options.shared_tags
+        )
         self.codec = IdCodec(self.options.ids)
         self.collections = {kind: Collection(kind, self.generator) for kind in KINDS}
         self.tokens: dict[str, frozenset[str]] = {}

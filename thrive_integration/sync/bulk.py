@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, models, transaction
 from django.db import connection as db
@@ -29,6 +29,7 @@ from .extract import StoredJSON, canonical_json
 
 logger = logging.getLogger(__name__)
 
+K = TypeVar("K", bound=Hashable)
 NEVER_UPDATED = ("id", "connection_id", "remote_id", "first_synced_at")
 # What refusing a row looks like: the database's error, or the driver's on binding a value.
 REFUSED = (DatabaseError, ValueError, OverflowError)
@@ -58,8 +59,25 @@ def _on_conflict(conflict: Sequence[str], update: Sequence[str]) -> str:
 
 @cache
 def _mirror_conflict_sql(model: type[models.Model]) -> str:
-    updated = [f.column for f in model_columns(model) if f.attname not in NEVER_UPDATED]
-    return _on_conflict(("connection_id", "remote_id"), updated)
+    identity = mirror_identity(model)
+    updated = [
+        f.column
+        for f in model_columns(model)
+        if f.attname not in NEVER_UPDATED and f.column not in identity
+    ]
+    return _on_conflict(identity, updated)
+
+
+@cache
+def mirror_identity(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns that name a mirror row: its unique constraint on `remote_id` (connection
+    and remote id for a record, parent and remote id for a child; see models.mirror)."""
+    (constraint,) = (
+        c
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and "remote_id" in c.fields
+    )
+    return tuple(model._meta.get_field(name).column for name in constraint.fields)
 
 
 def _insert_all(cursor: Any, model: type[models.Model], tail: str, rows: list[list[Any]]) -> None:
@@ -196,13 +214,17 @@ def _row_params(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], li
 
 
 def upsert_rows(
-    model: type[models.Model], rows: dict[str, list[Any]], failures: list[tuple[str, str]]
-) -> list[str]:
-    """Upsert mirror rows (remote id → the row's parameters, see `rows`); return the remote
-    ids stored.
+    model: type[models.Model],
+    rows: Mapping[K, list[Any]],
+    failures: list[tuple[str, str]],
+    remote_id: Callable[[K], str] = str,
+) -> list[K]:
+    """Upsert mirror rows (key → the row's parameters, see `rows`); return the keys stored.
 
-    A row the database refuses is isolated: the page is retried row by row, each in its own
-    savepoint, and only the refused rows are reported in `failures`.
+    A row's key is its identity in the page (`mirror_identity`): its remote id, or for a
+    child its parent's and its own. A row the database refuses is isolated: the page is
+    retried row by row, each in its own savepoint, and only the refused rows are reported in
+    `failures`, by `remote_id(key)`.
     """
     if not rows:
         return []
@@ -215,13 +237,13 @@ def upsert_rows(
         logger.warning("bulk upsert of %s failed; isolating rows", model.__name__)
     sql = _insert_sql(model) + conflict
     stored = []
-    for remote_id, params in rows.items():
+    for key, params in rows.items():
         try:
             with transaction.atomic(), db.cursor() as cursor:
                 cursor.execute(sql, params)
-            stored.append(remote_id)
+            stored.append(key)
         except REFUSED as exc:
-            failures.append((remote_id, f"database refused the record: {exc}"[:500]))
+            failures.append((remote_id(key), f"database refused the record: {exc}"[:500]))
     return stored
 
 

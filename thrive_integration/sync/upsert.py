@@ -213,8 +213,8 @@ def _sync_children(
     failures: list[tuple[str, str]],
 ) -> None:
     parent_at = row_plan(child.model, child.fields, child.constants, child.parent_field).parent_at
-    # One id twice in a statement is an error in PostgreSQL's ON CONFLICT: the last one wins.
-    rows: dict[str, list] = {}
+    # One row twice in a statement is an error in PostgreSQL's ON CONFLICT: the last one wins.
+    rows: dict[tuple[int, str], list] = {}
     listed_again = []  # parents stored before: they may have children to let go
     for parent in parents:
         parent_pk = parent_pks.get(parent.remote_id)
@@ -224,8 +224,8 @@ def _sync_children(
             listed_again.append(parent_pk)
         for remote_id, params in parent.children[child.key]:
             params[parent_at] = parent_pk
-            rows[remote_id] = params
-    upsert_rows(child.model, rows, failures)
+            rows[parent_pk, remote_id] = params
+    upsert_rows(child.model, rows, failures, remote_id=lambda key: key[1])
     if not listed_again:
         return
     # A changed parent lists all its children: those it no longer lists are gone in Thrive.

@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--ignore-updated-since", action="store_true")
         parser.add_argument("--retry-after-date", action="store_true")
         parser.add_argument(
+            "--shared-tags",
+            action="store_true",
+            help="a tag's id names the tag, so candidacies carrying one tag list the same id",
+        )
+        parser.add_argument(
             "--accept-empty-contacts",
             action="store_true",
             help="create a contact from any payload, even {} (a Thrive that validates nothing)",
@@ -80,6 +85,7 @@ class Command(BaseCommand):
                 ignore_updated_since=options["ignore_updated_since"],
                 retry_after_date=options["retry_after_date"],
                 accept_empty_contacts=options["accept_empty_contacts"],
+                shared_tags=options["shared_tags"],
                 rate_limit=options["rate_limit"],
             )
         )
