@@ -77,18 +77,24 @@ def test_contacts_come_with_their_children(api, imported):
     assert "contact" not in child and "content_hash" not in child
 
 
-def test_children_come_in_thrive_order(api, imported):
-    """Thrive reorders a contact's positions: the API lists them in the new order, which the
-    primary keys of rows stored earlier no longer follow."""
+def test_children_come_as_thrive_lists_them_now(api, imported):
+    """Thrive drops a contact's first position and reorders the others: the API lists the
+    remaining ones in the new order, which the primary keys of rows stored earlier no longer
+    follow, and not the one dropped (stored, marked deleted)."""
     contact = next(
-        c for c in Contact.objects.filter(connection=imported) if c.positions.count() > 1
+        c for c in Contact.objects.filter(connection=imported) if c.positions.count() > 2
     )
     payload = full_payloads(Contact, {contact.pk: contact.remote_data})[contact.pk]
-    payload["positions"].reverse()
+    payload["positions"] = payload["positions"][1:][::-1]
     upsert_page(imported, BY_NAME["contacts"], [payload], now=timezone.now())
 
-    listed = api.get(f"{API}contacts/{contact.pk}/").data["positions"]
-    assert [p["remote_id"] for p in listed] == [str(p["id"]) for p in payload["positions"]]
+    for url in (f"{API}contacts/{contact.pk}/", f"{API}contacts/"):
+        body = api.get(url, {"page_size": 100}).data
+        (listed,) = [c for c in body.get("results", [body]) if c["id"] == contact.pk]
+        assert [p["remote_id"] for p in listed["positions"]] == [
+            str(p["id"]) for p in payload["positions"]
+        ]
+    assert contact.positions.exclude(remote_deleted_at=None).count() == 1
 
 
 @pytest.mark.parametrize(

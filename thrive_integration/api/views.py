@@ -231,12 +231,15 @@ def mirror_viewset(
 ) -> type[MirrorViewSet]:
     attrs = {
         "__doc__": f"{model._meta.verbose_name_plural.capitalize()} imported from Thrive.",
-        # Each list in Thrive's order, as in the parent's payload.
+        # Each list as the parent's payload has it (`sync.payloads`): the children Thrive
+        # still lists, in its order.
         "queryset": model.objects.prefetch_related(
             *(
                 Prefetch(
                     name,
-                    model._meta.get_field(name).related_model.objects.order_by("list_index", "pk"),
+                    model._meta.get_field(name)
+                    .related_model.objects.filter(remote_deleted_at__isnull=True)
+                    .order_by("list_index", "pk"),
                 )
                 for name in children
             )
