@@ -9,7 +9,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from .conf import integration_settings
-from .exceptions import ConfigurationError
+from .exceptions import ConfigurationError, KeyUnreadable
 
 
 def _fernet() -> MultiFernet:
@@ -32,7 +32,7 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ConfigurationError(
+        raise KeyUnreadable(
             "The stored API key cannot be decrypted with the configured ENCRYPTION_KEYS."
         ) from exc
 

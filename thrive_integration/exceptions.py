@@ -20,6 +20,11 @@ class ConfigurationError(ThriveIntegrationError):
     """Settings, encryption keys or a host hook are wrong; nothing to retry."""
 
 
+class KeyUnreadable(ConfigurationError):
+    """The stored API key cannot be decrypted: ENCRYPTION_KEYS lost the key it was sealed
+    with. Only entering the API key again repairs the connection."""
+
+
 class ThriveAPIError(ThriveIntegrationError):
     """Thrive answered (or failed to answer) a request in a way we cannot use."""
 

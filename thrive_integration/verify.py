@@ -8,7 +8,7 @@ from dataclasses import asdict
 from django.utils import timezone
 
 from .connections import client_for
-from .exceptions import AuthenticationFailed, ThriveAPIError
+from .exceptions import AuthenticationFailed, KeyUnreadable, ThriveAPIError
 from .models import Connection, ConnectionStatus
 from .redaction import redact
 
@@ -19,7 +19,9 @@ def verify_connection(connection: Connection) -> Connection:
     """Probe every required operation and store the report on the connection.
 
     Never raises for Thrive's answers: an invalid key or an unreachable Thrive is a status the
-    admin must see, not a crash.
+    admin must see, not a crash. Nor for a stored key the configured ENCRYPTION_KEYS cannot
+    decrypt (the key it was sealed with was removed from them): it is as unusable as a wrong
+    one, and repaired the same way.
     """
     report: dict = {"checked_at": timezone.now().isoformat()}
     try:
@@ -28,6 +30,9 @@ def verify_connection(connection: Connection) -> Connection:
     except AuthenticationFailed as exc:
         status = ConnectionStatus.INVALID_KEY
         report["error"] = redact(str(exc))
+    except KeyUnreadable as exc:
+        status = ConnectionStatus.INVALID_KEY
+        report["error"] = f"{exc} Enter the API key again."
     except ThriveAPIError as exc:
         status = ConnectionStatus.UNREACHABLE
         report["error"] = redact(str(exc))

@@ -6,6 +6,8 @@ import logging
 from datetime import timedelta
 
 import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_q.models import Schedule
 from rest_framework.test import APIClient
@@ -85,6 +87,28 @@ def test_moving_the_base_url_needs_the_key_again(api, connection):
     assert moved.status_code == 200, moved.data
     connection.refresh_from_db()
     assert (connection.base_url, connection.api_key) == (elsewhere, "moved-key-0a1b2c3d")
+
+
+def test_a_key_the_encryption_keys_cannot_read_is_reported_as_invalid(
+    api, connection, integration_settings
+):
+    """ENCRYPTION_KEYS lost the key the API key was sealed with: verification says so, as for
+    a wrong key (the command too), instead of failing with a 500."""
+    integration_settings.THRIVE_INTEGRATION = {
+        **integration_settings.THRIVE_INTEGRATION,
+        "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+    }
+
+    response = api.post(detail(connection, "verify"))
+
+    assert response.status_code == 200
+    assert response.data["status"] == ConnectionStatus.INVALID_KEY
+    assert "cannot be decrypted" in response.data["permission_report"]["error"]
+    assert "Enter the API key again" in response.data["permission_report"]["error"]
+    with pytest.raises(CommandError, match="Invalid key"):
+        call_command("thrive_verify", connection.name, "--owner", connection.owner)
+    assert api.patch(detail(connection), {"api_key": FULL_KEY}, format="json").status_code == 200
+    assert api.post(detail(connection, "verify")).data["status"] == ConnectionStatus.ACTIVE
 
 
 def test_verify_names_the_missing_permissions(api, connection, thrive):
