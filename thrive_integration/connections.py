@@ -7,7 +7,7 @@ key encryption and schedule upkeep live in one place.
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import transaction
 
@@ -34,10 +34,14 @@ def validate_base_url(base_url: str) -> str:
         raise ConfigurationError("The base URL must be an absolute http(s) URL (500 chars max).")
     if parts.username or parts.password:
         raise ConfigurationError("The base URL must not carry credentials.")
+    if "?" in text or "#" in text:
+        # Each request's own path and query are added to it: neither would survive.
+        raise ConfigurationError("The base URL must not carry a query string or a fragment.")
     insecure_ok = integration_settings.ALLOW_INSECURE_BASE_URL
     if parts.scheme == "http" and not (insecure_ok and hostname in LOOPBACK_HOSTS):
         raise ConfigurationError("The base URL must use HTTPS.")
-    return text.rstrip("/")
+    # Scheme and host are case-insensitive: one spelling, so an unchanged URL reads unchanged.
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
 def validate_api_key(api_key: str) -> str:

@@ -14,6 +14,8 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import FULL_KEY, client_for, make_user
 from tests.conftest import queued_tasks
+from thrive_integration.connections import create_connection
+from thrive_integration.exceptions import ConfigurationError
 from thrive_integration.models import Connection, ConnectionStatus, RunStatus, SyncRun
 from thrive_integration.sandbox import ALL_PERMISSIONS
 from thrive_integration.sync.registry import RESOURCE_NAMES
@@ -324,6 +326,31 @@ def test_plain_http_is_refused_unless_insecure_urls_are_allowed(api, settings):
 
     assert response.status_code == 400
     assert "HTTPS" in str(response.data["base_url"])
+
+
+@pytest.mark.parametrize("suffix", ["?x=1", "#frag", "?", "#"])
+def test_a_base_url_with_a_query_or_fragment_is_refused(api, integration_settings, suffix):
+    body = {"name": "a", "api_key": FULL_KEY, "base_url": f"https://thrive.test/api/v2{suffix}"}
+
+    response = api.post(CONNECTIONS, body, format="json")
+
+    assert response.status_code == 400
+    assert "query string or a fragment" in str(response.data["base_url"])
+    with pytest.raises(ConfigurationError, match="query string"):
+        create_connection(owner="o", name="b", api_key=FULL_KEY, base_url=body["base_url"])
+
+
+def test_the_base_url_in_another_spelling_is_no_move(api, connection):
+    """Scheme and host are case-insensitive and a trailing slash adds nothing: the same URL
+    so spelt needs no key again, and is stored in its one spelling."""
+    scheme, rest = connection.base_url.split("://")
+    same = f"{scheme.upper()}://{rest.upper().split('/')[0]}/{rest.split('/', 1)[1]}/"
+
+    response = api.patch(detail(connection), {"base_url": same}, format="json")
+
+    assert response.status_code == 200, response.data
+    connection.refresh_from_db()
+    assert response.data["base_url"] == connection.base_url == f"{scheme}://{rest}"
 
 
 def test_a_duplicate_name_is_a_field_error(api, connection):

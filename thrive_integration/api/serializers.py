@@ -131,6 +131,8 @@ class ConnectionSerializer(StrictModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
+        if "base_url" in attrs:  # valid (the field's validator): in its one spelling
+            attrs["base_url"] = validate_base_url(attrs["base_url"])
         moved = self.instance is not None and attrs.get("base_url") not in (
             None,
             self.instance.base_url,
