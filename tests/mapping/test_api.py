@@ -183,6 +183,31 @@ def test_preview_shows_values_without_saving(client, own):
     assert not FieldMapping.objects.filter(connection=own).exists()
 
 
+def test_preview_answers_every_id_asked_for_in_order(client, own, foreign):
+    """Ids asked for are all previewed (`limit` only counts the default), each once, and an
+    id naming no live contact of the connection says so instead of vanishing."""
+    mine = [make_contact(own) for _ in range(7)]
+    deleted = make_contact(own)
+    deleted.remote_deleted_at = deleted.last_synced_at
+    deleted.save()
+    theirs = make_contact(foreign)
+    asked = [c.pk for c in reversed(mine)] + [mine[0].pk, deleted.pk, theirs.pk, 10**9]
+
+    body = {"contact_ids": asked, "candidacy_ids": [], "limit": 2}
+    response = client.post(_mappings_url(own, "preview/"), body, format="json")
+
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [r["contact_id"] for r in results] == [*[c.pk for c in reversed(mine)], *asked[-3:]]
+    assert all("profile" in r for r in results[:7])
+    for refused in results[7:]:
+        assert refused["error"].startswith("This connection has no stored contact with this id")
+        assert "profile" not in refused and "remote_id" not in refused
+    assert response.json()["candidacy_results"] == []
+    default = client.post(_mappings_url(own, "preview/"), {"limit": 2}, format="json").json()
+    assert [r["contact_id"] for r in default["results"]] == [mine[0].pk, mine[1].pk]
+
+
 def test_remap_records_a_run(client, own):
     contacts = [make_contact(own) for _ in range(3)]
     response = client.post(_mappings_url(own, "remap/"))

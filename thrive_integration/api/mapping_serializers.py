@@ -93,15 +93,22 @@ class MappingProposalSerializer(StrictSerializer):
         child=record_id(),
         required=False,
         max_length=MAX_PREVIEW_CONTACTS,
-        help_text="Stored contacts to preview (local ids); default: the first few.",
+        help_text="Stored contacts to preview (local ids), each once in this order; "
+        "default: the first `limit`. An id that names none gets an `error`.",
     )
     candidacy_ids = serializers.ListField(
         child=record_id(),
         required=False,
         max_length=MAX_PREVIEW_CONTACTS,
-        help_text="Stored candidacies to preview (local ids); default: the first few.",
+        help_text="Stored candidacies to preview (local ids), each once in this order; "
+        "default: the first `limit`. An id that names none gets an `error`.",
     )
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_PREVIEW_CONTACTS, default=5)
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PREVIEW_CONTACTS,
+        default=5,
+        help_text="How many contacts and candidacies to preview when no ids are given.",
+    )
 
     def proposed_mappings(self, connection: Connection) -> list[FieldMapping]:
         if "mappings" not in self.validated_data:

@@ -21,7 +21,8 @@ def preview_mappings(
     contact_ids: Sequence[int] | None = None,
     limit: int = 5,
 ) -> list[dict[str, Any]]:
-    """Per contact: its ids and the profile values `mappings` would produce, or the error.
+    """Per contact (those of `contact_ids`, or the first `limit`): its ids and the profile
+    values `mappings` would produce, or the error.
 
     Raises InvalidFieldMapping first, so a broken proposal is explained, not half-previewed.
     """
@@ -68,14 +69,27 @@ def _preview(
     made: str,
     apply: Callable[[Any], dict[str, Any]],
 ) -> list[dict[str, Any]]:
+    """The records asked for by id, in that order (each once), or the first `limit` without
+    ids; an id that names no live record of `connection` gets an entry saying so."""
     records = model.objects.filter(connection=connection, remote_deleted_at__isnull=True)
-    if ids:
-        records = records.filter(pk__in=ids)
-    records = list(records.order_by("pk")[:limit])
-    attach_children(records)
+    if ids is None:
+        found = {record.pk: record for record in records.order_by("pk")[:limit]}
+        asked = list(found)
+    else:
+        asked = list(dict.fromkeys(ids))
+        found = {record.pk: record for record in records.filter(pk__in=asked)}
+    attach_children(list(found.values()))
     id_key = f"{model._meta.model_name}_id"
+    missing = (
+        f"This connection has no stored {model._meta.verbose_name} with this id "
+        "(or Thrive deleted it)."
+    )
     results = []
-    for record in records:
+    for pk in asked:
+        record = found.get(pk)
+        if record is None:
+            results.append({id_key: pk, "error": missing})
+            continue
         entry: dict[str, Any] = {id_key: record.pk, "remote_id": record.remote_id}
         try:
             entry[made] = apply(record.remote_data)
