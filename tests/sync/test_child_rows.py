@@ -75,3 +75,22 @@ def test_a_payload_stored_whole_is_returned_as_it_is(db):
     connection = make_connection()
     contact = make_contact(connection, positions=_positions("a"))
     assert _whole(contact)["positions"] == _positions("a")
+
+
+def test_an_unusable_child_is_named_in_its_parent_s_failure(db):
+    connection = make_connection()
+    pages = [
+        contact_payload("c1", positions=[*_positions("a"), {"title": "no id"}]),
+        contact_payload("c2", educations=[7]),
+        contact_payload("c3", notes={"id": 1}),
+        contact_payload("c4", positions=_positions("a")),
+    ]
+
+    outcome = upsert_page(connection, CONTACTS, pages, now=timezone.now())
+
+    assert outcome.failures == [
+        ("c1", "positions[1]: record has no usable id"),
+        ("c2", "educations[0]: record is not an object but a number"),
+        ("c3", "'notes' is not a list but an object"),
+    ]
+    assert list(Contact.objects.values_list("remote_id", flat=True)) == ["c4"]

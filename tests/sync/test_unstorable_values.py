@@ -80,7 +80,7 @@ def test_an_id_with_control_characters_fails_alone_and_is_named_readably(db):
     assert outcome.created == 1
     assert outcome.failures == [
         ("77\\x00", "record id 77\\x00 contains control characters"),
-        ("parent", "record id 9\\n1 contains control characters"),
+        ("parent", "positions[0]: record id 9\\n1 contains control characters"),
     ]
     assert list(
         Contact.objects.filter(connection=connection).values_list("remote_id", flat=True)

@@ -27,9 +27,22 @@ from ..models.mirror import RemoteIdList
 MISSING = object()
 
 
+def json_type(value: Any) -> str:
+    """What a decoded JSON value is, in JSON's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
 def remote_id_of(payload: Any) -> str:
     if not isinstance(payload, dict):
-        raise MappingError(f"record is a {type(payload).__name__}, not an object")
+        raise MappingError(f"record is not an object but {json_type(payload)}")
     value = payload.get("id")
     if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
         raise MappingError("record has no usable id")
@@ -211,5 +224,5 @@ def child_list(payload: dict, key: str) -> list | object:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise MappingError(f"'{key}' is a {type(value).__name__}, not a list")
+        raise MappingError(f"'{key}' is not a list but {json_type(value)}")
     return value

@@ -124,7 +124,10 @@ def _prepare_children(
         plan = row_plan(child.model, child.fields, child.constants, child.parent_field)
         rows = []
         for index, item in enumerate(lists[child.key]):
-            remote_id = child.id_prefix + remote_id_of(item.payload)
+            try:
+                remote_id = child.id_prefix + remote_id_of(item.payload)
+            except MappingError as exc:  # the parent's own id is fine: name the child
+                raise MappingError(f"{child.key}[{index}]: {exc}") from None
             rows.append((remote_id, plan.params(connection_id, moment, remote_id, item, index)))
         children[child.key] = rows
     return children
