@@ -14,18 +14,17 @@ export THRIVE_API_KEY=sandbox-demo-key
 export THRIVE_ALLOW_INSECURE_BASE_URL=1 DJANGO_DEBUG=0
 THRIVE_ENCRYPTION_KEYS=$($PY -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())")
 export THRIVE_ENCRYPTION_KEYS
-mkdir -p "$THRIVE_VAR_DIR"
-rm -f "$THRIVE_VAR_DIR"/demo.sqlite3*
-
 if $PY -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1)" "$PORT" 2>/dev/null; then
   echo "Port $PORT is already in use; set THRIVE_SANDBOX_PORT to a free port." >&2
   exit 1
 fi
+mkdir -p "$THRIVE_VAR_DIR"
+rm -f "$THRIVE_VAR_DIR"/demo.sqlite3*
 $PY manage.py thrive_sandbox --host 127.0.0.1 --port "$PORT" --contacts "$CONTACTS" \
   --token "$THRIVE_API_KEY" >"$THRIVE_VAR_DIR/sandbox.log" 2>&1 &
 SANDBOX_PID=$!
 trap 'kill $SANDBOX_PID 2>/dev/null || true' EXIT
-$PY - "$PORT" <<'PYEOF'
+$PY - "$PORT" "$THRIVE_VAR_DIR/sandbox.log" <<'PYEOF'
 import socket, sys, time
 for _ in range(100):
     try:
@@ -34,7 +33,7 @@ for _ in range(100):
     except OSError:
         time.sleep(0.1)
 else:
-    sys.exit("the sandbox did not start; see var/demo/sandbox.log")
+    sys.exit(f"the sandbox did not start; see {sys.argv[2]}")
 PYEOF
 
 echo "== migrate (SQLite at $DATABASE_URL)"
