@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from datetime import timedelta
 
 import pytest
@@ -209,6 +210,22 @@ def test_a_base_url_that_is_not_thrive_is_not_reported_as_working(db, thrive_set
     connection = verify_connection(connection)
     assert connection.status == m.ConnectionStatus.UNREACHABLE
     assert "does not serve the Thrive API" in connection.permission_report["error"]
+
+
+def test_a_host_nobody_listens_on_is_reported_by_name(db, thrive_settings):
+    from thrive_integration.connections import create_connection
+
+    with socket.socket() as probe:  # a free port, closed again: connecting is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/v2"
+    connection = create_connection(owner="o", name="down", api_key=API_KEY, base_url=url)
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.UNREACHABLE
+    assert connection.permission_report["error"] == (
+        f"POST /api/v2/candidacies: cannot connect (refused, unreachable or unknown host) "
+        f"(127.0.0.1:{port})"
+    )
 
 
 class WorkerKilled(BaseException):

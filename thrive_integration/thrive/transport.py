@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from thrive_integration.exceptions import (
     AuthenticationFailed,
@@ -60,6 +61,27 @@ _BROKEN_EXCHANGE = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+
+def _never_connected(exc: Exception) -> bool:
+    """The connection was never made (refused, unreachable, unknown host, connect timeout)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    cause = exc.args[0] if isinstance(exc, requests.ConnectionError) and exc.args else None
+    return isinstance(getattr(cause, "reason", None), NewConnectionError)
+
+
+def _broken(exc: Exception) -> str:
+    """What broke, for an admin: the exception's own text may hold the whole URL."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connect timeout"
+    if _never_connected(exc):
+        return "cannot connect (refused, unreachable or unknown host)"
+    if isinstance(exc, requests.Timeout):
+        return "no answer within the read timeout"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection reset or closed"
+    return "the answer was cut short or could not be decoded"
 
 
 @dataclass(frozen=True)
@@ -179,11 +201,11 @@ class Transport:
             )
             status = response.status_code
             text = response.text  # read now so a truncated body fails inside this try
-        except requests.ConnectTimeout as exc:
-            # The connection was never made, so not even a write reached the server.
-            raise TransientError(f"{method} {url_path(url)}: connect timeout", **where) from exc
         except _BROKEN_EXCHANGE as exc:
-            reason = f"{method} {url_path(url)}: {type(exc).__name__}"
+            reason = f"{method} {url_path(url)}: {_broken(exc)} ({urlsplit(url).netloc})"
+            if _never_connected(exc):
+                # Not even a write reached the server: trying again is safe.
+                raise TransientError(reason, **where) from exc
             if is_read:
                 raise TransientError(reason, **where) from exc
             raise UnclearWriteOutcome(f"{reason}; the write may have happened", **where) from exc
