@@ -9,9 +9,10 @@ checks it on the rows it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any, TypeVar
 
+from django.db import connection as db
 from django.db.models import Model, QuerySet
 
 from .models import Connection
@@ -27,3 +28,32 @@ def by_pks(queryset: QuerySet[M], connection: Connection, pks: Iterable[int]) ->
     """
     rows = queryset.filter(pk__in=list(pks))
     return [row for row in rows if row.connection_id == connection.pk]
+
+
+def values_in(
+    model: type[Model],
+    columns: Sequence[str],
+    where_in: tuple[str, Collection[Any]],
+    **equal: Any,
+) -> list[tuple]:
+    """`columns` of the rows whose `where_in` column holds one of its values and whose `equal`
+    columns hold theirs, as raw tuples in no particular order: an import page's lookups.
+
+    The ORM costs about a third of a millisecond to build such a statement from a queryset,
+    several times the database's own work on a page-sized list, for a handful per page; this
+    one is plain text. Columns are named by their database name, and only for values that
+    need no adapting (text and integers): a timestamp comes back as the backend stores it.
+    """
+    column, values = where_in
+    if not values:
+        return []
+    quote = db.ops.quote_name
+    conditions = [f"{quote(name)} = %s" for name in equal]
+    conditions.append(f"{quote(column)} IN ({', '.join(['%s'] * len(values))})")
+    sql = (
+        f"SELECT {', '.join(map(quote, columns))} FROM {quote(model._meta.db_table)} "
+        f"WHERE {' AND '.join(conditions)}"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*equal.values(), *values])
+        return cursor.fetchall()

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from .. import normalize
+from ..lookups import values_in
 from ..models import CandidateProfile, Connection, ProfileNameEmployerKey
 from .apply import MappedContact
 
@@ -115,18 +116,18 @@ class ProfileIndex:
             "github_key": githubs - {""},
         }
         lookups = [
-            CandidateProfile.objects.filter(
-                connection=connection, **{f"{key}__in": values}
-            ).values_list("pk", flat=True)
+            values_in(CandidateProfile, ("id",), (key, values), connection_id=connection.pk)
             for key, values in keys.items()
-            if values
         ]
-        if name_employers:
-            by_name_and_employer = ProfileNameEmployerKey.objects.filter(
-                connection=connection, key__in=name_employers
+        lookups.append(
+            values_in(
+                ProfileNameEmployerKey,
+                ("profile_id",),
+                ("key", name_employers),
+                connection_id=connection.pk,
             )
-            lookups.append(by_name_and_employer.values_list("profile_id", flat=True))
-        return {pk for lookup in lookups for pk in lookup.order_by()}
+        )
+        return {pk for rows in lookups for (pk,) in rows}
 
     def add(self, profile: CandidateProfile) -> None:
         for key in (profile.email_key, profile.work_email_key):

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..lookups import by_pks
+from ..lookups import by_pks, values_in
 from ..mapping.apply import empty_values
 from ..models import (
     Application,
@@ -108,11 +108,12 @@ def refresh(
         .values_list("contact__remote_id", "profile_id")
     )
     search_ids = dict(
-        Search.objects.filter(
-            connection=connection, remote_id__in={c.search_remote_id for c in candidacies}
+        values_in(
+            Search,
+            ("remote_id", "id"),
+            ("remote_id", {c.search_remote_id for c in candidacies}),
+            connection_id=connection.pk,
         )
-        .order_by()
-        .values_list("remote_id", "pk")
     )
     now = timezone.now()
     created, updated, remapped = [], [], []

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..exceptions import MappingError
+from ..lookups import values_in
 from ..models import Connection
 from .bulk import adapt_moment, upsert_rows
 from .extract import Encoded, encode_record, parse_timestamp, printable, remote_id_of
@@ -164,11 +165,12 @@ def write_page(
     model = spec.model
     stored = {
         remote_id: (digest, deleted_at)
-        for remote_id, digest, deleted_at in model.objects.filter(
-            connection=connection, remote_id__in=list(prepared) + list(tombstones)
+        for remote_id, digest, deleted_at in values_in(
+            model,
+            ("remote_id", "content_hash", "remote_deleted_at"),
+            ("remote_id", [*prepared, *tombstones]),
+            connection_id=connection.pk,
         )
-        .order_by()
-        .values_list("remote_id", "content_hash", "remote_deleted_at")
     }
     changed = []
     for remote_id, item in prepared.items():
@@ -185,9 +187,9 @@ def write_page(
     rows = {item.remote_id: item.params for item in changed}
     stored_ids = upsert_rows(model, rows, outcome.failures)
     parents = dict(
-        model.objects.filter(connection=connection, remote_id__in=stored_ids)
-        .order_by()
-        .values_list("remote_id", "pk")
+        values_in(
+            model, ("remote_id", "id"), ("remote_id", stored_ids), connection_id=connection.pk
+        )
     )
     for child in spec.children:
         _sync_children(child, changed, parents, stored, now, outcome.failures)
