@@ -85,24 +85,22 @@ class ProposedMappingSerializer(StrictSerializer):
     )
 
 
+def _preview_ids(records: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=record_id(),
+        required=False,
+        max_length=MAX_PREVIEW_CONTACTS,
+        help_text=f"Stored {records} to preview (local ids), each once in this order; "
+        "default: the first `limit`. An id that names none gets an `error`.",
+    )
+
+
 class MappingProposalSerializer(StrictSerializer):
     """A whole proposed set of mappings; without `mappings`, the connection's stored set."""
 
     mappings = ProposedMappingSerializer(many=True, required=False, max_length=100)
-    contact_ids = serializers.ListField(
-        child=record_id(),
-        required=False,
-        max_length=MAX_PREVIEW_CONTACTS,
-        help_text="Stored contacts to preview (local ids), each once in this order; "
-        "default: the first `limit`. An id that names none gets an `error`.",
-    )
-    candidacy_ids = serializers.ListField(
-        child=record_id(),
-        required=False,
-        max_length=MAX_PREVIEW_CONTACTS,
-        help_text="Stored candidacies to preview (local ids), each once in this order; "
-        "default: the first `limit`. An id that names none gets an `error`.",
-    )
+    contact_ids = _preview_ids("contacts")
+    candidacy_ids = _preview_ids("candidacies")
     limit = serializers.IntegerField(
         min_value=1,
         max_value=MAX_PREVIEW_CONTACTS,
