@@ -94,3 +94,29 @@ def test_an_unusable_child_is_named_in_its_parent_s_failure(db):
         ("c3", "'notes' is not a list but an object"),
     ]
     assert list(Contact.objects.values_list("remote_id", flat=True)) == ["c4"]
+
+
+def test_a_list_naming_one_child_twice_is_kept_as_sent(db):
+    """Its rows hold each child once (the later copy); the parent keeps that list whole, so
+    re-mapping, the preview and the admin see both copies, and a re-map changes nothing."""
+    from thrive_integration.mapping import map_contacts, remap_connection
+    from thrive_integration.models import CandidateProfile
+
+    connection = make_connection()
+    first = {"id": "x", "title": "First", "company_name": "Acme", "current": True}
+    second = {"id": "x", "title": "Second", "company_name": "Beta", "current": False}
+    sent = contact_payload("c1", positions=[first, _positions("y")[0], second])
+    assert _import(connection, sent).failures == []
+    contact = Contact.objects.get(connection=connection)
+
+    assert contact.remote_data["positions"] == sent["positions"]
+    assert _whole(contact) == sent
+    assert sorted(Position.objects.values_list("remote_id", "title")) == [
+        ("x", "Second"),
+        ("y", "Role y"),
+    ]
+    map_contacts(connection, [contact.pk])
+    before = list(CandidateProfile.objects.values())
+    outcome = remap_connection(connection)
+    assert (outcome.updated, outcome.unchanged) == (0, 1)
+    assert list(CandidateProfile.objects.values()) == before

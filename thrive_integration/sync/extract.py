@@ -108,6 +108,9 @@ def encode_record(payload: dict, child_keys: Sequence[str]) -> tuple[Encoded, di
     children's, so a change in any child changes the parent. `payload` stays the whole record,
     for what is made of it before it is written (the mapping). A key absent is a list not
     included; a list that is not one makes the record unusable (MappingError).
+
+    A list that names one child twice is kept whole in the parent's text too: its rows can
+    hold each child once (the later copy), so they could not give the list back as sent.
     """
     own = dict(payload)
     lists: dict[str, list] = {}
@@ -115,7 +118,8 @@ def encode_record(payload: dict, child_keys: Sequence[str]) -> tuple[Encoded, di
         items = child_list(payload, key)
         if items is not MISSING:
             lists[key] = [encode(item) for item in items]
-            if items:  # an empty list (or null) is stored as it came
+            # An empty list (or null) is stored as it came, and so is one naming a child twice.
+            if items and not _repeats_an_id(items):
                 own[key] = []
     parent = encode(own)
     if not any(lists.values()):
@@ -129,6 +133,11 @@ def encode_record(payload: dict, child_keys: Sequence[str]) -> tuple[Encoded, di
                 digest.update(item.digest.encode())
             whole[key] = [item.payload for item in items]
     return Encoded(whole, parent.text, digest.hexdigest()), lists
+
+
+def _repeats_an_id(items: list) -> bool:
+    ids = [str(item.get("id")) for item in items if isinstance(item, dict)]
+    return len(set(ids)) < len(ids)
 
 
 def _storable_utf8(text: str) -> bytes | None:
