@@ -102,6 +102,9 @@ def test_child_rows_are_kept_and_then_named_within_their_parent():
     Tag.objects.create(candidacy_id=first.pk, remote_id="7", name="shortlist", **mirror)
 
     apps = migrate([("thrive_integration", "0009_child_identity_per_parent")])
+    # Under the old key a shared child's row may have moved: each parent is rewritten once.
+    Candidacy = apps.get_model("thrive_integration", "Candidacy")
+    assert set(Candidacy.objects.values_list("content_hash", flat=True)) == {""}
     Tag = apps.get_model("thrive_integration", "CandidacyTag")
     Tag.objects.create(candidacy_id=second.pk, remote_id="7", name="shortlist", **mirror)
 

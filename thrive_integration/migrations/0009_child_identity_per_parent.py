@@ -2,10 +2,23 @@
 unique constraint moves from (connection, remote_id) to (parent, remote_id), and the parent's
 own index goes, since the new unique index leads with the parent. Stored rows already satisfy
 the looser constraint.
+
+Under the old key, two parents listing one child id took its single row from each other, and
+the one that lost it still looks unchanged to the next import. So every parent's content hash
+is cleared: the next full import rewrites each record with children once, and with it
+every child.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+
+PARENTS = ("Company", "Search", "Contact", "Candidacy")
+
+
+def rewrite_parents_on_next_import(apps, schema_editor):
+    for name in PARENTS:
+        apps.get_model("thrive_integration", name).objects.update(content_hash="")
 
 
 class Migration(migrations.Migration):
@@ -354,4 +367,5 @@ class Migration(migrations.Migration):
                 fields=("search", "remote_id"), name="thrive_search_team_membership_remote_id"
             ),
         ),
+        migrations.RunPython(rewrite_parents_on_next_import, migrations.RunPython.noop),
     ]
