@@ -120,3 +120,26 @@ def test_a_list_naming_one_child_twice_is_kept_as_sent(db):
     outcome = remap_connection(connection)
     assert (outcome.updated, outcome.unchanged) == (0, 1)
     assert list(CandidateProfile.objects.values()) == before
+
+
+def test_a_team_membership_with_the_longest_id_is_stored(db):
+    """Stored as `<team>:<id>`: an id Thrive may send (64 characters) still fits, on every
+    backend (PostgreSQL refused it)."""
+    from thrive_integration.models import SearchTeamMembership
+
+    connection = make_connection()
+    longest = "m" * 64
+    search = {
+        "id": "s1",
+        "name": "Search",
+        "recruitment_team_memberships": [{"id": longest, "user_id": 1, "role": "lead"}],
+        "origination_team_memberships": [{"id": "ok", "user_id": 1, "role": "lead"}],
+    }
+
+    outcome = upsert_page(connection, BY_NAME["searches"], [search], now=timezone.now())
+
+    assert outcome.failures == []
+    assert sorted(SearchTeamMembership.objects.values_list("remote_id", flat=True)) == [
+        "origination:ok",
+        f"recruitment:{longest}",
+    ]

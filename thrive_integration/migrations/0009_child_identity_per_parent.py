@@ -1,7 +1,7 @@
 """A child's id names it within its parent (models.mirror._child_meta): each child table's
 unique constraint moves from (connection, remote_id) to (parent, remote_id), and the parent's
 own index goes, since the new unique index leads with the parent. Stored rows already satisfy
-the looser constraint.
+the looser constraint. A team membership's id (`<team>:<id>`) gets room for the team's name.
 
 Under the old key, two parents listing one child id took its single row from each other, and
 the one that lost it still looks unchanged to the next import. So every parent's content hash
@@ -366,6 +366,12 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(
                 fields=("search", "remote_id"), name="thrive_search_team_membership_remote_id"
             ),
+        ),
+        # `<team>:<id>`: an id of up to 64 characters, and the longest team's name.
+        migrations.AlterField(
+            model_name="searchteammembership",
+            name="remote_id",
+            field=models.CharField(max_length=76),
         ),
         migrations.RunPython(rewrite_parents_on_next_import, migrations.RunPython.noop),
     ]

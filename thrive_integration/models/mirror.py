@@ -204,8 +204,10 @@ class SearchTeamMembership(ChildMirror):
     """Origination, execution, conversion and recruitment team memberships of a search.
 
     Thrive serves each team as its own child list; their ids are only unique within a list, so
-    `remote_id` is stored as `<team>:<id>`.
+    `remote_id` is stored as `<team>:<id>`, longer than an id by the team's name.
     """
+
+    remote_id = models.CharField(max_length=64 + len("recruitment:"))
 
     class Team(models.TextChoices):
         ORIGINATION = "origination"

@@ -230,7 +230,9 @@ def _sync_children(
         for remote_id, params in parent.children[child.key]:
             params[parent_at] = parent_pk
             rows[parent_pk, remote_id] = params
-    upsert_rows(child.model, rows, failures, remote_id=lambda key: key[1])
+    # Named by its parent too: a child's id is only unique within its parent.
+    parent_ids = {pk: remote_id for remote_id, pk in parent_pks.items()}
+    upsert_rows(child.model, rows, failures, remote_id=lambda key: f"{parent_ids[key[0]]}/{key[1]}")
     if not listed_again:
         return
     # A changed parent lists all its children: those it no longer lists are gone in Thrive.
