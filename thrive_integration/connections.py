@@ -32,16 +32,22 @@ def validate_base_url(base_url: str) -> str:
         raise ConfigurationError("The base URL is not a valid URL.") from None
     if len(text) > 500 or parts.scheme not in ("http", "https") or not hostname:
         raise ConfigurationError("The base URL must be an absolute http(s) URL (500 chars max).")
-    if parts.username or parts.password:
+    if "@" in parts.netloc:
         raise ConfigurationError("The base URL must not carry credentials.")
+    if any(ch.isspace() for ch in text):
+        raise ConfigurationError("The base URL must not contain spaces.")
     if "?" in text or "#" in text:
         # Each request's own path and query are added to it: neither would survive.
         raise ConfigurationError("The base URL must not carry a query string or a fragment.")
     insecure_ok = integration_settings.ALLOW_INSECURE_BASE_URL
     if parts.scheme == "http" and not (insecure_ok and hostname in LOOPBACK_HOSTS):
         raise ConfigurationError("The base URL must use HTTPS.")
-    # Scheme and host are case-insensitive: one spelling, so an unchanged URL reads unchanged.
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
+    # One spelling per URL, so an unchanged one reads unchanged: scheme and host are
+    # case-insensitive, and a scheme's default port is no port.
+    netloc = parts.netloc.lower()
+    if parts.port == {"http": 80, "https": 443}[parts.scheme]:
+        netloc = netloc.rpartition(":")[0]
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
 def validate_api_key(api_key: str) -> str:

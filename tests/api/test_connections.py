@@ -328,6 +328,19 @@ def test_plain_http_is_refused_unless_insecure_urls_are_allowed(api, settings):
     assert "HTTPS" in str(response.data["base_url"])
 
 
+@pytest.mark.parametrize(
+    ("url", "refusal"),
+    [
+        ("https://@thrive.test/api/v2", "credentials"),
+        ("https://thrive.test/ api/v2", "spaces"),
+        ("https://thrive.test/api\tv2", "spaces"),
+    ],
+)
+def test_odd_base_urls_are_refused_by_the_commands_too(url, refusal, integration_settings):
+    with pytest.raises(ConfigurationError, match=refusal):
+        create_connection(owner="o", name="b", api_key=FULL_KEY, base_url=url)
+
+
 @pytest.mark.parametrize("suffix", ["?x=1", "#frag", "?", "#"])
 def test_a_base_url_with_a_query_or_fragment_is_refused(api, integration_settings, suffix):
     body = {"name": "a", "api_key": FULL_KEY, "base_url": f"https://thrive.test/api/v2{suffix}"}
@@ -351,6 +364,11 @@ def test_the_base_url_in_another_spelling_is_no_move(api, connection):
     assert response.status_code == 200, response.data
     connection.refresh_from_db()
     assert response.data["base_url"] == connection.base_url == f"{scheme}://{rest}"
+    moved = {"base_url": "https://thrive.test/api/v2", "api_key": FULL_KEY}
+    assert api.patch(detail(connection), moved, format="json").status_code == 200
+    default_port = {"base_url": "https://thrive.test:443/api/v2"}
+    again = api.patch(detail(connection), default_port, format="json")
+    assert again.status_code == 200, again.data
 
 
 def test_a_duplicate_name_is_a_field_error(api, connection):

@@ -228,6 +228,22 @@ def test_a_host_nobody_listens_on_is_reported_by_name(db, thrive_settings):
     )
 
 
+def test_a_failed_tls_handshake_is_reported_as_such(db, thrive_settings, sandbox):
+    """HTTPS to a server that speaks plain HTTP: no TLS session, so nothing was sent, a
+    write included."""
+    from thrive_integration.connections import create_connection
+
+    _, url = sandbox
+    tls_url = url.replace("http://", "https://")
+    connection = create_connection(owner="o", name="tls", api_key=API_KEY, base_url=tls_url)
+    connection = verify_connection(connection)
+    assert connection.status == m.ConnectionStatus.UNREACHABLE
+    host = tls_url.split("/")[2]
+    assert connection.permission_report["error"] == (
+        f"POST /api/v2/candidacies: TLS handshake or certificate verification failed ({host})"
+    )
+
+
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the engine may catch it."""
 

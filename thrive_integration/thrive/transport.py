@@ -64,8 +64,9 @@ _BROKEN_EXCHANGE = (
 
 
 def _never_connected(exc: Exception) -> bool:
-    """The connection was never made (refused, unreachable, unknown host, connect timeout)."""
-    if isinstance(exc, requests.ConnectTimeout):
+    """The connection was never made (refused, unreachable, unknown host, connect timeout, or
+    no TLS session: the request is only sent once it is established)."""
+    if isinstance(exc, (requests.ConnectTimeout, requests.exceptions.SSLError)):
         return True
     cause = exc.args[0] if isinstance(exc, requests.ConnectionError) and exc.args else None
     return isinstance(getattr(cause, "reason", None), NewConnectionError)
@@ -75,6 +76,8 @@ def _broken(exc: Exception) -> str:
     """What broke, for an admin: the exception's own text may hold the whole URL."""
     if isinstance(exc, requests.ConnectTimeout):
         return "connect timeout"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake or certificate verification failed"
     if _never_connected(exc):
         return "cannot connect (refused, unreachable or unknown host)"
     if isinstance(exc, requests.Timeout):
