@@ -143,3 +143,12 @@ def test_a_team_membership_with_the_longest_id_is_stored(db):
         "origination:ok",
         f"recruitment:{longest}",
     ]
+
+
+def test_a_child_the_database_refuses_is_named_with_its_parent(db):
+    connection = make_connection()
+    documents = [{"id": "d1", "file_name": "cv.pdf", "size": 10**30}]
+    outcome = _import(connection, contact_payload("c1", documents=documents))
+    [(name, reason)] = outcome.failures
+    assert name == "c1/d1"
+    assert reason.startswith("database refused the record")

@@ -230,9 +230,13 @@ def _sync_children(
         for remote_id, params in parent.children[child.key]:
             params[parent_at] = parent_pk
             rows[parent_pk, remote_id] = params
-    # Named by its parent too: a child's id is only unique within its parent.
-    parent_ids = {pk: remote_id for remote_id, pk in parent_pks.items()}
-    upsert_rows(child.model, rows, failures, remote_id=lambda key: f"{parent_ids[key[0]]}/{key[1]}")
+
+    def named(key: tuple[int, str]) -> str:
+        """A refused child, named by its parent too: its id is only unique within it."""
+        parent = next(rid for rid, pk in parent_pks.items() if pk == key[0])
+        return f"{parent}/{key[1]}"
+
+    upsert_rows(child.model, rows, failures, remote_id=named)
     if not listed_again:
         return
     # A changed parent lists all its children: those it no longer lists are gone in Thrive.
