@@ -11,8 +11,14 @@ from .connections import client_for
 from .exceptions import AuthenticationFailed, KeyUnreadable, ThriveAPIError
 from .models import Connection, ConnectionStatus
 from .redaction import redact
+from .thrive import ProbeCreation
 
 logger = logging.getLogger(__name__)
+
+
+def _undeleted_probe_records(connection: Connection) -> list[ProbeCreation]:
+    listed = (connection.permission_report or {}).get("created_by_probes", [])
+    return [ProbeCreation(**item) for item in listed if not item["removed"]]
 
 
 def verify_connection(connection: Connection) -> Connection:
@@ -26,7 +32,7 @@ def verify_connection(connection: Connection) -> Connection:
     report: dict = {"checked_at": timezone.now().isoformat()}
     try:
         with client_for(connection) as client:
-            result = client.check_permissions()
+            result = client.check_permissions(earlier=_undeleted_probe_records(connection))
     except AuthenticationFailed as exc:
         status = ConnectionStatus.INVALID_KEY
         report["error"] = redact(str(exc))

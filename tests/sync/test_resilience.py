@@ -20,7 +20,7 @@ from thrive_integration.tasks import enqueue_run
 from thrive_integration.verify import verify_connection
 
 from .conftest import API_KEY, connect, steps_by_resource, sync
-from .test_import import assert_mirror_matches
+from .test_import import assert_mirror_matches, listed_records
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -161,6 +161,30 @@ def test_a_contact_made_by_an_empty_create_probe_is_reported(
     printed = capsys.readouterr().out
     assert f"made record {creation['record_id']}" in printed
     assert ("deleted again" if may_delete else "NOT deleted") in printed
+
+
+def test_verifying_again_makes_no_second_stray_contact(db, thrive_settings, make_sandbox):
+    """The record an earlier probe could not delete is reported until it is gone, its create
+    is not probed again meanwhile, and it is deleted once the key may."""
+    from thrive_integration.connections import create_connection
+    from thrive_integration.sandbox.permissions import ALL_PERMISSIONS
+
+    state, url = make_sandbox(contacts=5, accept_empty_contacts=True)
+    key = "lenient-key-0987654321"
+    state.add_token(key, ALL_PERMISSIONS - {"Destroys a Contact"})
+    connection = create_connection(owner="o", name="lenient", api_key=key, base_url=url)
+
+    first = verify_connection(connection).permission_report["created_by_probes"]
+    again = verify_connection(connection)
+    assert again.permission_report["created_by_probes"] == first
+    assert again.status == m.ConnectionStatus.MISSING_PERMISSIONS  # the delete, still missing
+    stray = [r for r in listed_records(url, "/contacts") if not r["first_name"]]
+    assert [str(r["id"]) for r in stray] == [first[0]["record_id"]]
+
+    state.add_token(key, ALL_PERMISSIONS)
+    cleaned = verify_connection(connection).permission_report["created_by_probes"]
+    assert [c["removed"] for c in cleaned] == [True, True]  # the earlier one, and today's
+    assert not [r for r in listed_records(url, "/contacts") if not r["first_name"]]
 
 
 def test_a_resource_the_key_may_not_read_fails_alone(db, thrive_settings, make_sandbox):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -267,15 +267,41 @@ class ThriveClient:
                 removed = True
         return ProbeCreation(create.label, record_id, removed)
 
-    def check_permissions(self, operations: Sequence[Operation] = OPERATIONS) -> PermissionReport:
-        """Probe every operation once (77 requests for the full catalogue)."""
-        results, created = [], []
+    def check_permissions(
+        self, operations: Sequence[Operation] = OPERATIONS, earlier: Sequence[ProbeCreation] = ()
+    ) -> PermissionReport:
+        """Probe every operation once (77 requests for the full catalogue).
+
+        `earlier`: records earlier probes made and could not delete. Each is deleted now if
+        the key may, dropped if Thrive no longer has it, and reported again otherwise; while
+        one is still there its create is known to be granted and is not probed again, so
+        verifying again does not make one more.
+        """
+        created = [c for c in map(self._undo_earlier, earlier) if c is not None]
+        known = {c.operation for c in created if not c.removed}
+        results = []
         for operation in operations:
+            if operation.label in known:
+                results.append((operation, True))
+                continue
             allowed, creation = self._probe(operation)
             results.append((operation, allowed))
             if creation is not None:
                 created.append(creation)
         return PermissionReport(tuple(results), tuple(created))
+
+    def _undo_earlier(self, creation: ProbeCreation) -> ProbeCreation | None:
+        path = record_path(OPERATIONS_BY_LABEL[creation.operation].path, creation.record_id)
+        try:
+            self.get(path)
+        except NotFound:
+            return None  # deleted meanwhile, in Thrive
+        except ThriveAPIError:
+            pass  # unknown: try to delete it all the same
+        with suppress(ThriveAPIError):
+            self.delete(path)
+            return replace(creation, removed=True)
+        return creation
 
 
 def _wrap(payload: Mapping[str, Any], envelope: str | None) -> Any:
